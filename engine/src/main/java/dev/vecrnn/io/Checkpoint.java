@@ -1,0 +1,150 @@
+package dev.vecrnn.io;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.vecrnn.data.Tokenization;
+import dev.vecrnn.data.Vocab;
+import dev.vecrnn.model.Cell;
+import dev.vecrnn.model.Cells;
+import dev.vecrnn.model.RnnModel;
+import dev.vecrnn.model.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained model as a safetensors file: the parameters as F32 with d2l's names and shapes, and in
+ * {@code __metadata__} the vocabulary ({@code idx_to_token}, a JSON list), the tokenisation, the cell type
+ * and the hyperparameters. Only {@code idx_to_token} is required of a file written elsewhere (PyTorch's
+ * {@code safetensors.torch.save_file}); {@code cell} defaults to {@code rnn} and {@code tokenization} to
+ * {@code char}, and the hidden size is read from the shapes.
+ */
+public final class Checkpoint {
+    private Checkpoint() {}
+
+    public static final String FORMAT = "vecrnn";
+    public static final int FORMAT_VERSION = 1;
+
+    /** A model file that cannot be used; the message says why in one line. */
+    public static final class CheckpointException extends IOException {
+        public CheckpointException(String message) { super(message); }
+    }
+
+    /** A loaded model and the metadata it was saved with. */
+    public record Loaded(RnnModel model, Map<String, String> metadata) {}
+
+    public static byte[] serialize(RnnModel model, Map<String, String> extraMetadata) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("format_version", Integer.toString(FORMAT_VERSION));
+        meta.put("cell", model.cell().type());
+        meta.put("tokenization", model.tokenization().id());
+        meta.put("vocab_size", Integer.toString(model.vocab().size()));
+        meta.put("num_hiddens", Integer.toString(model.hidden()));
+        JsonArray vocab = new JsonArray();
+        for (String t : model.vocab().tokens()) vocab.add(t);
+        meta.put("idx_to_token", new Gson().toJson(vocab));
+        meta.putAll(extraMetadata);
+        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+        for (TensorSpec s : model.table().specs()) {
+            tensors.put(s.name(), SafeTensors.Tensor.f32(model.tensor(s.name()), s.shape()));
+        }
+        return SafeTensors.serialize(tensors, meta);
+    }
+
+    /** Writes atomically: an interrupted save leaves the previous file as it was. */
+    public static void save(RnnModel model, Map<String, String> extraMetadata, Path file) throws IOException {
+        AtomicFiles.write(file, serialize(model, extraMetadata));
+    }
+
+    public static Loaded load(Path file) throws CheckpointException {
+        SafeTensors.Contents contents;
+        try {
+            if (Files.isDirectory(file)) throw new CheckpointException(file + " is a folder, not a model file");
+            contents = SafeTensors.read(file);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException("model file " + file + " does not exist; train one with 'vecrnn train --save " + file + "'");
+        } catch (SafeTensors.FormatException e) {
+            throw new CheckpointException(file + " is not a usable model file: " + e.getMessage());
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read model file " + file + " (" + e.getMessage() + ")");
+        }
+        try {
+            return fromContents(contents);
+        } catch (CheckpointException e) {
+            throw new CheckpointException(file + ": " + e.getMessage());
+        }
+    }
+
+    static Loaded fromContents(SafeTensors.Contents contents) throws CheckpointException {
+        Map<String, String> meta = contents.metadata();
+        String version = meta.get("format_version");
+        if (version != null) {
+            int v;
+            try {
+                v = Integer.parseInt(version.trim());
+            } catch (NumberFormatException e) {
+                throw new CheckpointException("format_version '" + version + "' is not a number");
+            }
+            if (v > FORMAT_VERSION) {
+                throw new CheckpointException("written by a newer vecrnn (format version " + v + "; this one reads up to "
+                        + FORMAT_VERSION + "); upgrade vecrnn");
+            }
+        }
+        String vocabJson = meta.get("idx_to_token");
+        if (vocabJson == null) throw new CheckpointException("metadata has no idx_to_token (the vocabulary)");
+        Vocab vocab = parseVocab(vocabJson);
+        Cell cell;
+        Tokenization tokenization;
+        try {
+            cell = Cells.byType(meta.getOrDefault("cell", "rnn"));
+            tokenization = Tokenization.parse(meta.getOrDefault("tokenization", "char"));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(e.getMessage());
+        }
+        SafeTensors.Tensor bh = contents.tensors().get("b_h");
+        if (bh == null || bh.shape().length != 1) throw new CheckpointException("missing tensor b_h (hidden,)");
+        int hidden = bh.shape()[0];
+        if (hidden <= 0) throw new CheckpointException("b_h is empty: the hidden size must be positive");
+        RnnModel model = new RnnModel(cell, vocab, tokenization, hidden);
+        for (TensorSpec s : model.table().specs()) {
+            SafeTensors.Tensor t = contents.tensors().get(s.name());
+            if (t == null) throw new CheckpointException("missing tensor " + s);
+            if (t.floats() == null) throw new CheckpointException("tensor " + s.name() + " is " + t.dtype() + ", not F32");
+            if (!Arrays.equals(t.shape(), s.shape())) {
+                throw new CheckpointException("tensor " + s.name() + " has shape " + Arrays.toString(t.shape())
+                        + ", expected " + Arrays.toString(s.shape()) + " for vocab " + vocab.size() + " and hidden " + hidden);
+            }
+            model.setTensor(s.name(), t.floats());
+        }
+        return new Loaded(model, meta);
+    }
+
+    private static Vocab parseVocab(String json) throws CheckpointException {
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (!e.isJsonArray()) throw new CheckpointException("idx_to_token is not a JSON list");
+            List<String> tokens = new ArrayList<>();
+            for (JsonElement t : e.getAsJsonArray()) {
+                if (!t.isJsonPrimitive() || !t.getAsJsonPrimitive().isString()) {
+                    throw new CheckpointException("idx_to_token holds a non-string entry");
+                }
+                tokens.add(t.getAsString());
+            }
+            return new Vocab(tokens);
+        } catch (JsonParseException | IllegalArgumentException e) {
+            throw new CheckpointException("idx_to_token is not a valid vocabulary (" + e.getMessage() + ")");
+        }
+    }
+}

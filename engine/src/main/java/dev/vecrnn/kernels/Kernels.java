@@ -1,0 +1,62 @@
+package dev.vecrnn.kernels;
+
+/**
+ * Every numeric kernel the engine runs, over flat {@code float[]} buffers with explicit offsets.
+ *
+ * <p>There are two implementations: {@link ScalarKernels}, plain loops that are easy to trust, and the
+ * Vector API one that {@link KernelProvider} loads only when {@code jdk.incubator.vector} is present. Tests
+ * run every kernel on both, so the scalar one is also the specification of the vector one.
+ */
+public interface Kernels {
+
+    /** A short name for logs and benchmark tables, e.g. {@code "scalar"} or {@code "vector-512"}. */
+    String name();
+
+    /** Floats per SIMD register (1 for scalar). */
+    int lanes();
+
+    /**
+     * {@code C = op(A)·op(B)} (or {@code C += …} when {@code accumulate}); {@code C} is {@code (m, n)} with
+     * leading dimension {@code ldc}. {@code A} is {@code (m, k)}, or {@code (k, m)} for {@link Layout#TN};
+     * {@code B} is {@code (k, n)}, or {@code (n, k)} for {@link Layout#NT}. {@code C} must not overlap A or B.
+     */
+    void gemm(Layout layout, int m, int n, int k,
+              float[] a, int aOff, int lda,
+              float[] b, int bOff, int ldb,
+              float[] c, int cOff, int ldc, boolean accumulate);
+
+    /**
+     * The recurrent activation with its inputs fused: {@code h[i] = tanh(z[i] + u[i] + bias[i])} for
+     * {@code i < n}. {@code z} is the recurrent product, {@code u} the gathered input row (a row of
+     * {@code W_xh}, standing for the one-hot product). {@code h} may alias {@code z}.
+     */
+    void tanhForward(float[] z, int zOff, float[] u, int uOff, float[] bias, int biasOff,
+                     float[] h, int hOff, int n);
+
+    /**
+     * Backward of {@link #tanhForward} with the two incoming gradients summed in the same pass:
+     * {@code dz[i] = (dh1[i] + dh2[i]) · (1 − h[i]²)}. {@code dz} may alias {@code dh1} or {@code dh2}.
+     */
+    void tanhBackward(float[] h, int hOff, float[] dh1, int dh1Off, float[] dh2, int dh2Off,
+                      float[] dz, int dzOff, int n);
+
+    /**
+     * Softmax and cross-entropy over {@code rows} rows of {@code cols} logits, in one pass per row: returns
+     * the summed loss {@code Σ (logsumexp(row) − row[target])} and writes
+     * {@code grad = (softmax(row) − onehot(target)) · gradScale}. {@code grad} may alias {@code logits}.
+     */
+    double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
+                               float gradScale, float[] grad, int gOff);
+
+    /** {@code Σ x[i]²} over {@code n} elements, with double precision across blocks (the clipping norm). */
+    double sumOfSquares(float[] x, int off, int n);
+
+    /** {@code y[i] += alpha · x[i]}: the SGD update (with {@code alpha = −lr · clipScale}) and gradient sums. */
+    void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code y[i] += x[i]}. */
+    void add(float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** {@code out[j] += Σ_i x[i·ld + j]} over {@code rows}: bias gradients. */
+    void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff);
+}

@@ -1,0 +1,119 @@
+package dev.vecrnn.kernels;
+
+/** Plain loops: the reference every other implementation is tested against, and the fallback. */
+public final class ScalarKernels implements Kernels {
+
+    @Override public String name() { return "scalar"; }
+
+    @Override public int lanes() { return 1; }
+
+    @Override
+    public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        GemmChecks.check(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        }
+        switch (layout) {
+            case NN:
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * ldc;
+                    for (int p = 0; p < k; p++) {
+                        float aip = a[aOff + i * lda + p];
+                        int bp = bOff + p * ldb;
+                        for (int j = 0; j < n; j++) c[ci + j] = Math.fma(aip, b[bp + j], c[ci + j]);
+                    }
+                }
+                break;
+            case NT:
+                for (int i = 0; i < m; i++) {
+                    int ai = aOff + i * lda;
+                    for (int j = 0; j < n; j++) {
+                        int bj = bOff + j * ldb;
+                        float s = 0f;
+                        for (int p = 0; p < k; p++) s = Math.fma(a[ai + p], b[bj + p], s);
+                        c[cOff + i * ldc + j] += s;
+                    }
+                }
+                break;
+            case TN:
+                for (int p = 0; p < k; p++) {
+                    int ap = aOff + p * lda;
+                    int bp = bOff + p * ldb;
+                    for (int i = 0; i < m; i++) {
+                        float api = a[ap + i];
+                        int ci = cOff + i * ldc;
+                        for (int j = 0; j < n; j++) c[ci + j] = Math.fma(api, b[bp + j], c[ci + j]);
+                    }
+                }
+                break;
+            default:
+                throw new AssertionError(layout);
+        }
+    }
+
+    @Override
+    public void tanhForward(float[] z, int zOff, float[] u, int uOff, float[] bias, int biasOff,
+                            float[] h, int hOff, int n) {
+        for (int i = 0; i < n; i++) h[hOff + i] = FastMath.tanh(z[zOff + i] + u[uOff + i] + bias[biasOff + i]);
+    }
+
+    @Override
+    public void tanhBackward(float[] h, int hOff, float[] dh1, int dh1Off, float[] dh2, int dh2Off,
+                             float[] dz, int dzOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float y = h[hOff + i];
+            dz[dzOff + i] = (dh1[dh1Off + i] + dh2[dh2Off + i]) * (1f - y * y);
+        }
+    }
+
+    @Override
+    public double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
+                                      float gradScale, float[] grad, int gOff) {
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int lo = lOff + r * cols;
+            int go = gOff + r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) max = Math.max(max, logits[lo + j]);
+            float sum = 0f;
+            for (int j = 0; j < cols; j++) {
+                float e = FastMath.exp(logits[lo + j] - max);
+                grad[go + j] = e;
+                sum += e;
+            }
+            int t = targets[tOff + r];
+            float target = logits[lo + t];
+            loss += Math.log(sum) + max - target;
+            float s = gradScale / sum;
+            for (int j = 0; j < cols; j++) grad[go + j] *= s;
+            grad[go + t] -= gradScale;
+        }
+        return loss;
+    }
+
+    @Override
+    public double sumOfSquares(float[] x, int off, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) x[off + i] * x[off + i];
+        return s;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+    }
+
+    @Override
+    public void add(float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] += x[xOff + i];
+    }
+
+    @Override
+    public void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int xo = xOff + r * ld;
+            for (int j = 0; j < cols; j++) out[outOff + j] += x[xo + j];
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.vecrnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API kernels. This is the only class (with {@link VectorGemm}) that touches
+ * {@code jdk.incubator.vector}; {@link KernelProvider} loads it reflectively, so the engine still runs
+ * without the module.
+ *
+ * <p>Vectors stay in locals throughout: a vector stored in a field or array is boxed and the loop falls
+ * an order of magnitude.
+ */
+final class VectorKernels implements Kernels {
+
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class,
+            jdk.incubator.vector.VectorShape.forBitSize(KernelProvider.vectorBits()));
+    static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    private static final int L = F.length();
+
+    @Override public String name() { return "vector-" + F.vectorBitSize(); }
+
+    @Override public int lanes() { return L; }
+
+    @Override
+    public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        GemmChecks.check(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        VectorGemm.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    // ---- tanh -------------------------------------------------------------------------------------
+
+    static FloatVector tanh(FloatVector x) {
+        FloatVector c = x.max(-FastMath.TANH_CLAMP).min(FastMath.TANH_CLAMP);
+        FloatVector x2 = c.mul(c);
+        FloatVector p = x2.fma(FastMath.A13, FastMath.A11);
+        p = x2.fma(p, FloatVector.broadcast(F, FastMath.A9));
+        p = x2.fma(p, FloatVector.broadcast(F, FastMath.A7));
+        p = x2.fma(p, FloatVector.broadcast(F, FastMath.A5));
+        p = x2.fma(p, FloatVector.broadcast(F, FastMath.A3));
+        p = x2.fma(p, FloatVector.broadcast(F, FastMath.A1));
+        p = p.mul(c);
+        FloatVector q = x2.fma(FastMath.B6, FastMath.B4);
+        q = x2.fma(q, FloatVector.broadcast(F, FastMath.B2));
+        q = x2.fma(q, FloatVector.broadcast(F, FastMath.B0));
+        return p.div(q);
+    }
+
+    @Override
+    public void tanhForward(float[] z, int zOff, float[] u, int uOff, float[] bias, int biasOff,
+                            float[] h, int hOff, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector s = FloatVector.fromArray(F, z, zOff + i)
+                    .add(FloatVector.fromArray(F, u, uOff + i))
+                    .add(FloatVector.fromArray(F, bias, biasOff + i));
+            tanh(s).intoArray(h, hOff + i);
+        }
+        for (; i < n; i++) h[hOff + i] = FastMath.tanh(z[zOff + i] + u[uOff + i] + bias[biasOff + i]);
+    }
+
+    @Override
+    public void tanhBackward(float[] h, int hOff, float[] dh1, int dh1Off, float[] dh2, int dh2Off,
+                             float[] dz, int dzOff, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector y = FloatVector.fromArray(F, h, hOff + i);
+            FloatVector g = FloatVector.fromArray(F, dh1, dh1Off + i).add(FloatVector.fromArray(F, dh2, dh2Off + i));
+            g.mul(y.neg().fma(y, FloatVector.broadcast(F, 1f))).intoArray(dz, dzOff + i);
+        }
+        for (; i < n; i++) {
+            float y = h[hOff + i];
+            dz[dzOff + i] = (dh1[dh1Off + i] + dh2[dh2Off + i]) * (1f - y * y);
+        }
+    }
+
+    // ---- softmax + cross-entropy -------------------------------------------------------------------
+
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(FastMath.EXP_LO).min(FastMath.EXP_HI);
+        FloatVector n = c.fma(FastMath.LOG2E, FastMath.ROUND_MAGIC).sub(FastMath.ROUND_MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -FastMath.LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(F, -FastMath.LN2_LO), r);
+        FloatVector p = r.fma(FastMath.P0, FastMath.P1);
+        p = p.fma(r, FloatVector.broadcast(F, FastMath.P2));
+        p = p.fma(r, FloatVector.broadcast(F, FastMath.P3));
+        p = p.fma(r, FloatVector.broadcast(F, FastMath.P4));
+        p = p.fma(r, FloatVector.broadcast(F, FastMath.P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(bits.reinterpretAsFloats());
+    }
+
+    @Override
+    public double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
+                                      float gradScale, float[] grad, int gOff) {
+        double loss = 0;
+        int full = F.loopBound(cols);
+        VectorMask<Float> tail = F.indexInRange(full, cols);
+        boolean hasTail = full < cols;
+        for (int r = 0; r < rows; r++) {
+            int lo = lOff + r * cols, go = gOff + r * cols;
+            FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < full; j += L) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + j));
+            if (hasTail) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + full, tail).blend(Float.NEGATIVE_INFINITY, tail.not()));
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            int t = targets[tOff + r];
+            float target = logits[lo + t];
+            FloatVector vsum = FloatVector.zero(F);
+            for (int j = 0; j < full; j += L) {
+                FloatVector e = exp(FloatVector.fromArray(F, logits, lo + j).sub(max));
+                e.intoArray(grad, go + j);
+                vsum = vsum.add(e);
+            }
+            if (hasTail) {
+                FloatVector e = exp(FloatVector.fromArray(F, logits, lo + full, tail).sub(max));
+                e.intoArray(grad, go + full, tail);
+                vsum = vsum.add(e, tail);
+            }
+            float sum = vsum.reduceLanes(VectorOperators.ADD);
+            loss += Math.log(sum) + max - target;
+            float s = gradScale / sum;
+            for (int j = 0; j < full; j += L) FloatVector.fromArray(F, grad, go + j).mul(s).intoArray(grad, go + j);
+            if (hasTail) FloatVector.fromArray(F, grad, go + full, tail).mul(s).intoArray(grad, go + full, tail);
+            grad[go + t] -= gradScale;
+        }
+        return loss;
+    }
+
+    // ---- reductions and updates ------------------------------------------------------------------
+
+    @Override
+    public double sumOfSquares(float[] x, int off, int n) {
+        // Float lanes within a block, double across blocks: the clipping norm sums ~300k squares, and one
+        // float accumulator per lane over all of them would lose ~1e-5 of relative precision.
+        double total = 0;
+        int i = 0;
+        while (i < n) {
+            int end = Math.min(n, i + SUM_BLOCK);
+            FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+            for (int upper = end - 2 * L + 1; i < upper; i += 2 * L) {
+                FloatVector v0 = FloatVector.fromArray(F, x, off + i);
+                FloatVector v1 = FloatVector.fromArray(F, x, off + i + L);
+                s0 = v0.fma(v0, s0);
+                s1 = v1.fma(v1, s1);
+            }
+            double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            for (; i < end; i++) s += (double) x[off + i] * x[off + i];
+            total += s;
+        }
+        return total;
+    }
+
+    private static final int SUM_BLOCK = 2048;
+
+    @Override
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, alpha), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+    }
+
+    @Override
+    public void add(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector.fromArray(F, x, xOff + i).add(FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += x[xOff + i];
+    }
+
+    @Override
+    public void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff) {
+        int j = 0;
+        for (int upper = F.loopBound(cols); j < upper; j += L) {
+            FloatVector s = FloatVector.fromArray(F, out, outOff + j);
+            for (int r = 0; r < rows; r++) s = s.add(FloatVector.fromArray(F, x, xOff + r * ld + j));
+            s.intoArray(out, outOff + j);
+        }
+        for (; j < cols; j++) {
+            float s = out[outOff + j];
+            for (int r = 0; r < rows; r++) s += x[xOff + r * ld + j];
+            out[outOff + j] = s;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.vecrnn.model;
+
+import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.Layout;
+import java.util.List;
+
+/** d2l's output layer {@code Y = H·W_hq + b_q}, shared by every cell type. */
+public final class OutputHead {
+    private OutputHead() {}
+
+    public static List<TensorSpec> parameters(int vocab, int hidden) {
+        return List.of(new TensorSpec("W_hq", hidden, vocab), new TensorSpec("b_q", vocab));
+    }
+
+    public static List<TensorSpec> packedBuffers(int vocab, int hidden) {
+        return List.of(new TensorSpec("W_hq_T", vocab, hidden)); // W_hqᵀ, so dY·W_hqᵀ runs as NN
+    }
+
+    public static void pack(Slab params, Slab packed) {
+        int[] s = params.table().spec("W_hq").shape();
+        Transpose.of(params.data(), params.off("W_hq"), s[0], s[1], packed.data(), packed.off("W_hq_T"));
+    }
+
+    /** {@code logits (n, vocab) = h (n, hidden) · W_hq + b_q}. */
+    public static void forward(Kernels k, Slab params, float[] h, int hOff, int n, float[] logits, int lOff) {
+        int[] s = params.table().spec("W_hq").shape();
+        int hidden = s[0], vocab = s[1];
+        float[] p = params.data();
+        k.gemm(Layout.NN, n, vocab, hidden, h, hOff, hidden, p, params.off("W_hq"), vocab, logits, lOff, vocab, false);
+        int bq = params.off("b_q");
+        for (int r = 0; r < n; r++) k.add(p, bq, logits, lOff + r * vocab, vocab);
+    }
+
+    /** Adds {@code dW_hq, db_q} into {@code grads} and writes {@code dH (n, hidden) = dLogits · W_hqᵀ}. */
+    public static void backward(Kernels k, Slab packed, Slab grads, float[] h, int hOff, int n,
+                                float[] dLogits, int dOff, float[] dH, int dHOff) {
+        int[] s = grads.table().spec("W_hq").shape();
+        int hidden = s[0], vocab = s[1];
+        float[] g = grads.data();
+        k.gemm(Layout.TN, hidden, vocab, n, h, hOff, hidden, dLogits, dOff, vocab, g, grads.off("W_hq"), vocab, true);
+        k.columnSums(dLogits, dOff, n, vocab, vocab, g, grads.off("b_q"));
+        k.gemm(Layout.NN, n, hidden, vocab, dLogits, dOff, vocab, packed.data(), packed.off("W_hq_T"), hidden,
+                dH, dHOff, hidden, false);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.vecrnn.train;
+
+import dev.vecrnn.model.Cell;
+import dev.vecrnn.model.OutputHead;
+import dev.vecrnn.model.RnnModel;
+import dev.vecrnn.model.Slab;
+import dev.vecrnn.model.TensorSpec;
+import dev.vecrnn.model.TensorTable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every buffer a training step needs, allocated once for a (cell, vocab, hidden, batch, steps, chunking)
+ * in one float array and one int array. The minibatch's sequences are split into chunks whose bounds
+ * depend on the batch size alone; each chunk owns its working buffers and a gradient slab mirroring the
+ * parameters, so chunks run on any thread without sharing, and the reduction of their gradients in chunk
+ * order gives the same bits for any thread count.
+ *
+ * <p>Layout, in order: {@code packed} (weights transposed once per minibatch), {@code grads} (the summed
+ * gradients, mirroring the parameters), then per chunk its workspace and its gradient partials.
+ */
+public final class Arena {
+    /** Sequences per chunk: enough rows per GEMM to reuse each weight panel, and 2 chunks at d2l's batch. */
+    public static final int CHUNK_ROWS = 16;
+
+    final float[] data;
+    final int[] tokens;      // per chunk: x (steps, rows) then y (steps, rows)
+    final Slab packed;
+    final Slab grads;
+    final Slab[] ws;
+    final Slab[] chunkGrads;
+    final int[] rowStart;    // first sequence of each chunk
+    final int[] rowCount;    // sequences in each chunk
+    final int[] tokenOffset; // offset of each chunk's x in tokens; its y follows
+    final TensorTable sections;
+
+    public Arena(RnnModel model, int batch, int steps) {
+        this(model.cell(), model.vocab().size(), model.hidden(), batch, steps, model.table());
+    }
+
+    Arena(Cell cell, int vocab, int hidden, int batch, int steps, TensorTable params) {
+        if (batch <= 0 || steps <= 0) throw new IllegalArgumentException("batch and steps must be positive");
+        int chunks = (batch + CHUNK_ROWS - 1) / CHUNK_ROWS;
+        rowStart = new int[chunks];
+        rowCount = new int[chunks];
+        tokenOffset = new int[chunks];
+        TensorTable packedTable = TensorTable.of(cell.packedBuffers(vocab, hidden), OutputHead.packedBuffers(vocab, hidden));
+        TensorTable[] wsTables = new TensorTable[chunks];
+        List<TensorSpec> top = new ArrayList<>();
+        top.add(new TensorSpec("packed", packedTable.size()));
+        top.add(new TensorSpec("grads", params.size()));
+        for (int c = 0; c < chunks; c++) {
+            rowStart[c] = c * CHUNK_ROWS;
+            rowCount[c] = Math.min(CHUNK_ROWS, batch - rowStart[c]);
+            tokenOffset[c] = 2 * steps * rowStart[c];
+            wsTables[c] = workspaceTable(cell, vocab, hidden, rowCount[c], steps);
+            top.add(new TensorSpec("chunk" + c + ".ws", wsTables[c].size()));
+            top.add(new TensorSpec("chunk" + c + ".grads", params.size()));
+        }
+        sections = new TensorTable(top);
+        data = new float[sections.size()];
+        tokens = new int[2 * steps * batch];
+        packed = new Slab(data, packedTable, sections.offset("packed"));
+        grads = new Slab(data, params, sections.offset("grads"));
+        ws = new Slab[chunks];
+        chunkGrads = new Slab[chunks];
+        for (int c = 0; c < chunks; c++) {
+            ws[c] = new Slab(data, wsTables[c], sections.offset("chunk" + c + ".ws"));
+            chunkGrads[c] = new Slab(data, params, sections.offset("chunk" + c + ".grads"));
+        }
+    }
+
+    /** A chunk's working buffers: the cell's, then the output layer's. */
+    static TensorTable workspaceTable(Cell cell, int vocab, int hidden, int rows, int steps) {
+        return TensorTable.of(cell.chunkBuffers(rows, steps, hidden), List.of(
+                new TensorSpec("logits", steps * rows, vocab),   // (steps·rows, vocab), row t·rows + i
+                new TensorSpec("dlogits", steps * rows, vocab),  // (steps·rows, vocab)
+                new TensorSpec("dout", steps, rows, hidden)));   // (steps, rows, hidden): dL/dH from the output layer
+    }
+
+    public int chunks() { return ws.length; }
+
+    /** Total floats held, for logs. */
+    public long floats() { return data.length; }
+
+    /** One line per section: name and size, for {@code --verbose} and the README. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (TensorSpec s : sections.specs()) sb.append(String.format("%-14s %,12d floats%n", s.name(), s.size()));
+        sb.append(String.format("%-14s %,12d floats (%.1f MiB)%n", "total", data.length, data.length * 4.0 / (1 << 20)));
+        return sb.toString();
+    }
+}

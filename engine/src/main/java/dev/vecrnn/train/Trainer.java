@@ -1,0 +1,201 @@
+package dev.vecrnn.train;
+
+import dev.vecrnn.data.Minibatch;
+import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.model.Cell;
+import dev.vecrnn.model.OutputHead;
+import dev.vecrnn.model.RnnModel;
+import dev.vecrnn.model.Slab;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * One training step on one minibatch: forward over all steps, mean cross-entropy, full BPTT, global L2
+ * clipping and SGD, as d2l's {@code train_epoch_ch8}.
+ *
+ * <p>Chunks of sequences run in parallel on a pool of this trainer's own (the common pool has parallelism
+ * 1 on 2 cores); each runs its whole forward and backward with no synchronisation per time step. Gradients
+ * meet once, summed in chunk order, so any thread count gives the same bits. All buffers live in the
+ * {@link Arena}; tasks are allocated once and reinitialised.
+ */
+public final class Trainer implements AutoCloseable {
+    private final RnnModel model;
+    private final Kernels k;
+    private final Arena arena;
+    private final int batch, steps, vocab, hidden;
+    private final float lr, clip;
+    private final float[] state;         // (batch, stateSize): carried across minibatches when sequential
+    private final double[] chunkLoss;
+    private final ForkJoinPool pool;
+    private final ChunkTask[] chunkTasks;
+    private final ReduceTask[] reduceTasks;
+    private double lastGradNorm;
+
+    private static final int REDUCE_SPLITS = 8;
+
+    public Trainer(RnnModel model, Kernels kernels, int batch, int steps, float lr, float clip, int threads) {
+        if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
+        this.model = model;
+        this.k = kernels;
+        this.batch = batch;
+        this.steps = steps;
+        this.vocab = model.vocab().size();
+        this.hidden = model.hidden();
+        this.lr = lr;
+        this.clip = clip;
+        this.arena = new Arena(model, batch, steps);
+        this.state = new float[batch * model.cell().stateSize(hidden)];
+        this.chunkLoss = new double[arena.chunks()];
+        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+        this.chunkTasks = new ChunkTask[arena.chunks()];
+        for (int c = 0; c < chunkTasks.length; c++) chunkTasks[c] = new ChunkTask(c);
+        this.reduceTasks = new ReduceTask[REDUCE_SPLITS];
+        int n = model.table().size();
+        for (int r = 0; r < REDUCE_SPLITS; r++) {
+            reduceTasks[r] = new ReduceTask(r * n / REDUCE_SPLITS, (r + 1) * n / REDUCE_SPLITS);
+        }
+    }
+
+    public Arena arena() { return arena; }
+
+    /** The hidden state carried between minibatches, {@code (batch, stateSize)}. */
+    public float[] state() { return state; }
+
+    public void resetState() { java.util.Arrays.fill(state, 0f); }
+
+    /** The global gradient norm of the last step, before clipping. */
+    public double lastGradNorm() { return lastGradNorm; }
+
+    /** Runs one step and returns the mean cross-entropy of the minibatch before the update. */
+    public double step(Minibatch mb) {
+        double loss = forwardBackward(mb);
+        update();
+        return loss;
+    }
+
+    /** Forward and backward only: leaves the summed gradients in {@link #gradients()}. */
+    public double forwardBackward(Minibatch mb) {
+        if (mb.batch() != batch || mb.steps() != steps) {
+            throw new IllegalArgumentException("minibatch is " + mb.batch() + "x" + mb.steps() + ", trainer expects " + batch + "x" + steps);
+        }
+        loadTokens(mb);
+        Cell cell = model.cell();
+        cell.pack(k, model.params(), arena.packed);
+        OutputHead.pack(model.params(), arena.packed);
+        runAll(chunkTasks);
+        runAll(reduceTasks);
+        double sum = 0;
+        for (double l : chunkLoss) sum += l;
+        return sum / ((double) batch * steps);
+    }
+
+    /** The summed gradients of the last {@link #forwardBackward}, mirroring the parameters. */
+    public Slab gradients() { return arena.grads; }
+
+    /** Clips the gradients to global norm {@code clip} and takes the SGD step. */
+    public void update() {
+        Slab g = arena.grads;
+        double norm = Math.sqrt(k.sumOfSquares(g.data(), g.base(), g.size()));
+        lastGradNorm = norm;
+        float scale = norm > clip ? (float) (clip / norm) : 1f;
+        Slab p = model.params();
+        k.axpy(-lr * scale, g.data(), g.base(), p.data(), p.base(), p.size());
+    }
+
+    /** Copies the last forward's logits into {@code out (steps·batch, vocab)} in d2l's step-major order. */
+    public void logits(float[] out) {
+        for (int c = 0; c < arena.chunks(); c++) {
+            Slab ws = arena.ws[c];
+            int rows = arena.rowCount[c];
+            for (int t = 0; t < steps; t++) {
+                for (int i = 0; i < rows; i++) {
+                    System.arraycopy(ws.data(), ws.off("logits") + (t * rows + i) * vocab, out,
+                            (t * batch + arena.rowStart[c] + i) * vocab, vocab);
+                }
+            }
+        }
+    }
+
+    private void loadTokens(Minibatch mb) {
+        int[] x = mb.x(), y = mb.y();
+        int[] tok = arena.tokens;
+        for (int c = 0; c < arena.chunks(); c++) {
+            int rows = arena.rowCount[c], r0 = arena.rowStart[c], off = arena.tokenOffset[c];
+            for (int t = 0; t < steps; t++) {
+                for (int i = 0; i < rows; i++) {
+                    tok[off + t * rows + i] = x[(r0 + i) * steps + t];
+                    tok[off + steps * rows + t * rows + i] = y[(r0 + i) * steps + t];
+                }
+            }
+        }
+    }
+
+    private void runChunk(int c) {
+        Cell cell = model.cell();
+        Slab ws = arena.ws[c], g = arena.chunkGrads[c], p = model.params(), packed = arena.packed;
+        float[] w = ws.data();
+        int rows = arena.rowCount[c], n = rows * steps;
+        int xOff = arena.tokenOffset[c], yOff = xOff + n;
+        g.zero();
+        cell.forward(k, p, packed, ws, arena.tokens, xOff, rows, steps, state, arena.rowStart[c] * cell.stateSize(hidden));
+        int out = cell.outputs(ws);
+        OutputHead.forward(k, p, w, out, n, w, ws.off("logits"));
+        chunkLoss[c] = k.softmaxCrossEntropy(w, ws.off("logits"), n, vocab, arena.tokens, yOff,
+                (float) (1.0 / ((double) batch * steps)), w, ws.off("dlogits"));
+        OutputHead.backward(k, packed, g, w, out, n, w, ws.off("dlogits"), w, ws.off("dout"));
+        cell.backward(k, p, packed, ws, g, arena.tokens, xOff, rows, steps, w, ws.off("dout"));
+    }
+
+    private void reduce(int from, int to) {
+        float[] d = arena.data;
+        int g = arena.grads.base();
+        System.arraycopy(d, arena.chunkGrads[0].base() + from, d, g + from, to - from);
+        for (int c = 1; c < arena.chunks(); c++) k.add(d, arena.chunkGrads[c].base() + from, d, g + from, to - from);
+    }
+
+    private void runAll(RecursiveAction[] tasks) {
+        if (pool == null || tasks.length == 1) {
+            for (RecursiveAction t : tasks) {
+                t.reinitialize();
+                t.invoke();
+            }
+            return;
+        }
+        for (RecursiveAction t : tasks) t.reinitialize();
+        fanOut.tasks = tasks;
+        fanOut.reinitialize();
+        pool.invoke(fanOut);
+    }
+
+    private final FanOut fanOut = new FanOut();
+
+    /** Forks a reused array of tasks and joins them: no allocation per step. */
+    private static final class FanOut extends RecursiveAction {
+        RecursiveAction[] tasks;
+
+        @Override protected void compute() {
+            invokeAll(tasks);
+        }
+    }
+
+    private final class ChunkTask extends RecursiveAction {
+        final int chunk;
+
+        ChunkTask(int chunk) { this.chunk = chunk; }
+
+        @Override protected void compute() { runChunk(chunk); }
+    }
+
+    private final class ReduceTask extends RecursiveAction {
+        final int from, to;
+
+        ReduceTask(int from, int to) { this.from = from; this.to = to; }
+
+        @Override protected void compute() { reduce(from, to); }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) pool.shutdownNow();
+    }
+}

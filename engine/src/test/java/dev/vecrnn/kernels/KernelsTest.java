@@ -1,0 +1,532 @@
+package dev.vecrnn.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kernel of every implementation in {@link KernelProvider#available()} against {@link ScalarKernels}
+ * (elementwise kernels) or a double-precision reference (GEMM, reductions), on ragged lengths, non-zero
+ * offsets and leading dimensions larger than the logical width.
+ *
+ * <p>Padding and guard regions of the inputs hold NaN, so a kernel that reads outside its operands poisons
+ * its result; the guard regions of the outputs hold a sentinel, so a kernel that writes outside its output
+ * is caught too.
+ */
+class KernelsTest {
+
+    private static final float SENTINEL = -12345.678f;
+
+    static List<Kernels> impls() {
+        return KernelProvider.available();
+    }
+
+    /** The vector module is on the test path (root pom), so both implementations must be present. */
+    @Test
+    void vectorImplementationIsTested() {
+        assertTrue(KernelProvider.vectorModulePresent(), "tests must run with --add-modules jdk.incubator.vector");
+        assertEquals(2, impls().size(), "expected scalar and vector kernels, got " + impls());
+        assertTrue(impls().get(1).lanes() > 1, "vector kernels report " + impls().get(1).lanes() + " lanes");
+    }
+
+    /** Ragged lengths around every implementation's lane count, small and large primes, and 4098. */
+    static int[] lengths() {
+        TreeSet<Integer> s = new TreeSet<>(List.of(0, 1, 2, 3, 5, 7, 11, 13, 31, 61, 127, 207, 257, 1021, 4093, 4098));
+        for (Kernels k : impls()) {
+            int l = k.lanes();
+            for (int d : new int[] {l - 1, l, l + 1, 2 * l - 1, 2 * l + 1, 4 * l + 3}) if (d >= 0) s.add(d);
+        }
+        return s.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------
+
+    /** An array of {@code off + n + guard} floats: NaN guards, uniform values in [lo, hi) in {@code [off, off+n)}. */
+    static float[] guarded(Random r, int off, int n, float lo, float hi, float guard) {
+        float[] x = new float[off + n + 37];
+        java.util.Arrays.fill(x, guard);
+        for (int i = 0; i < n; i++) x[off + i] = lo + (hi - lo) * r.nextFloat();
+        return x;
+    }
+
+    static void assertGuardsIntact(float[] x, int off, int n, float guard, String what) {
+        for (int i = 0; i < x.length; i++) {
+            if (i >= off && i < off + n) continue;
+            if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(guard)) {
+                fail(what + ": wrote outside its range at index " + i + " (range " + off + ".." + (off + n) + ")");
+            }
+        }
+    }
+
+    static void assertClose(float[] expected, int eOff, float[] actual, int aOff, int n, double absTol, double relTol,
+                            String what) {
+        for (int i = 0; i < n; i++) {
+            float e = expected[eOff + i], a = actual[aOff + i];
+            double tol = absTol + relTol * Math.abs(e);
+            if (!(Math.abs(e - a) <= tol)) { // also fails on NaN
+                fail(what + ": index " + i + " expected " + e + " got " + a + " (|diff| " + Math.abs(e - a)
+                        + " > tol " + tol + ")");
+            }
+        }
+    }
+
+    // ---- elementwise kernels -----------------------------------------------------------------------
+
+    static Stream<Arguments> implAndLength() {
+        List<Arguments> out = new ArrayList<>();
+        for (Kernels k : impls()) for (int n : lengths()) out.add(Arguments.of(k, n));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("implAndLength")
+    void tanhForward(Kernels k, int n) {
+        Random r = new Random(1000 + n);
+        int zo = 3, uo = 7, bo = 1, ho = 5;
+        float[] z = guarded(r, zo, n, -4f, 4f, Float.NaN);
+        float[] u = guarded(r, uo, n, -3f, 3f, Float.NaN);
+        float[] b = guarded(r, bo, n, -2f, 2f, Float.NaN);
+        float[] h = guarded(r, ho, n, 0f, 0f, SENTINEL);
+        float[] ref = new float[n];
+        new ScalarKernels().tanhForward(z, zo, u, uo, b, bo, ref, 0, n);
+        k.tanhForward(z, zo, u, uo, b, bo, h, ho, n);
+        assertClose(ref, 0, h, ho, n, 2e-7, 0, k.name() + " tanhForward");
+        assertGuardsIntact(h, ho, n, SENTINEL, "tanhForward");
+        for (int i = 0; i < n; i++) {
+            float s = z[zo + i] + u[uo + i] + b[bo + i]; // the kernel sums in float, then takes tanh
+            assertEquals(Math.tanh(s), h[ho + i], 4e-7, "tanhForward vs Math.tanh at " + i);
+        }
+        // h aliasing z, as the engine does
+        float[] zz = z.clone();
+        k.tanhForward(zz, zo, u, uo, b, bo, zz, zo, n);
+        assertClose(ref, 0, zz, zo, n, 2e-7, 0, k.name() + " tanhForward in place");
+        assertGuardsIntact(zz, zo, n, Float.NaN, "tanhForward in place");
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("implAndLength")
+    void tanhBackward(Kernels k, int n) {
+        Random r = new Random(2000 + n);
+        int ho = 2, d1o = 9, d2o = 0, dzo = 4;
+        float[] h = guarded(r, ho, n, -1f, 1f, Float.NaN);
+        float[] d1 = guarded(r, d1o, n, -2f, 2f, Float.NaN);
+        float[] d2 = guarded(r, d2o, n, -2f, 2f, Float.NaN);
+        float[] dz = guarded(r, dzo, n, 0f, 0f, SENTINEL);
+        float[] ref = new float[n];
+        for (int i = 0; i < n; i++) {
+            double y = h[ho + i];
+            ref[i] = (float) (((double) d1[d1o + i] + d2[d2o + i]) * (1 - y * y));
+        }
+        k.tanhBackward(h, ho, d1, d1o, d2, d2o, dz, dzo, n);
+        assertClose(ref, 0, dz, dzo, n, 1e-6, 1e-6, k.name() + " tanhBackward");
+        assertGuardsIntact(dz, dzo, n, SENTINEL, "tanhBackward");
+        // dz aliasing dh1 and dh2
+        float[] a1 = d1.clone();
+        k.tanhBackward(h, ho, a1, d1o, d2, d2o, a1, d1o, n);
+        assertClose(ref, 0, a1, d1o, n, 1e-6, 1e-6, k.name() + " tanhBackward dz=dh1");
+        float[] a2 = d2.clone();
+        k.tanhBackward(h, ho, d1, d1o, a2, d2o, a2, d2o, n);
+        assertClose(ref, 0, a2, d2o, n, 1e-6, 1e-6, k.name() + " tanhBackward dz=dh2");
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("implAndLength")
+    void sumOfSquares(Kernels k, int n) {
+        Random r = new Random(3000 + n);
+        int off = 11;
+        float[] x = guarded(r, off, n, -3f, 3f, Float.NaN);
+        double exact = 0;
+        for (int i = 0; i < n; i++) exact += (double) x[off + i] * x[off + i];
+        double got = k.sumOfSquares(x, off, n);
+        // float accumulation: error grows like sqrt(n)·eps·sum for random data; 1e-6·sqrt(n) leaves ~10x headroom
+        double tol = 1e-6 * Math.sqrt(Math.max(1, n)) * exact + 1e-30;
+        assertEquals(exact, got, tol, k.name() + " sumOfSquares n=" + n);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("implAndLength")
+    void axpy(Kernels k, int n) {
+        Random r = new Random(4000 + n);
+        int xo = 6, yo = 13;
+        float alpha = -0.37f;
+        float[] x = guarded(r, xo, n, -2f, 2f, Float.NaN);
+        float[] y = guarded(r, yo, n, -2f, 2f, SENTINEL);
+        float[] ref = new float[n];
+        for (int i = 0; i < n; i++) ref[i] = (float) ((double) alpha * x[xo + i] + y[yo + i]);
+        k.axpy(alpha, x, xo, y, yo, n);
+        assertClose(ref, 0, y, yo, n, 0, 2.4e-7, k.name() + " axpy");
+        assertGuardsIntact(y, yo, n, SENTINEL, "axpy");
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("implAndLength")
+    void add(Kernels k, int n) {
+        Random r = new Random(5000 + n);
+        int xo = 1, yo = 8;
+        float[] x = guarded(r, xo, n, -2f, 2f, Float.NaN);
+        float[] y = guarded(r, yo, n, -2f, 2f, SENTINEL);
+        float[] ref = new float[n];
+        for (int i = 0; i < n; i++) ref[i] = x[xo + i] + y[yo + i]; // exactly rounded in float
+        k.add(x, xo, y, yo, n);
+        assertClose(ref, 0, y, yo, n, 0, 0, k.name() + " add");
+        assertGuardsIntact(y, yo, n, SENTINEL, "add");
+    }
+
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("implAndLength")
+    void columnSums(Kernels k, int cols) {
+        for (int rows : new int[] {1, 7, 40}) {
+            Random r = new Random(6000 + cols * 31 + rows);
+            int ld = cols + 5, xo = 3, oo = 2;
+            float[] x = guarded(r, xo, rows * ld, -1f, 1f, Float.NaN);
+            for (int row = 0; row < rows; row++) for (int j = cols; j < ld; j++) x[xo + row * ld + j] = Float.NaN;
+            float[] out = guarded(r, oo, cols, -1f, 1f, SENTINEL);
+            float[] ref = new float[cols];
+            for (int j = 0; j < cols; j++) {
+                double s = out[oo + j];
+                for (int row = 0; row < rows; row++) s += x[xo + row * ld + j];
+                ref[j] = (float) s;
+            }
+            k.columnSums(x, xo, rows, cols, ld, out, oo);
+            assertClose(ref, 0, out, oo, cols, 1e-6 * Math.sqrt(rows + 1), 0, k.name() + " columnSums rows=" + rows);
+            assertGuardsIntact(out, oo, cols, SENTINEL, "columnSums");
+        }
+    }
+
+    static Stream<Arguments> softmaxCases() {
+        TreeSet<Integer> cols = new TreeSet<>(List.of(1, 2, 13, 28, 65, 207));
+        for (Kernels k : impls()) {
+            int l = k.lanes();
+            for (int d : new int[] {l - 1, l, l + 1, 2 * l + 3}) if (d >= 1) cols.add(d);
+        }
+        List<Arguments> out = new ArrayList<>();
+        for (Kernels k : impls()) for (int c : cols) for (int rows : new int[] {1, 3, 41}) out.add(Arguments.of(k, rows, c));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} rows={1} cols={2}")
+    @MethodSource("softmaxCases")
+    void softmaxCrossEntropy(Kernels k, int rows, int cols) {
+        Random r = new Random(7000 + rows * 1000 + cols);
+        int lo = 5, to = 2, go = 3;
+        float[] logits = guarded(r, lo, rows * cols, -6f, 6f, Float.NaN);
+        int[] targets = new int[to + rows + 3];
+        java.util.Arrays.fill(targets, -1);
+        for (int i = 0; i < rows; i++) targets[to + i] = r.nextInt(cols);
+        float gradScale = 1f / rows;
+        float[] grad = guarded(r, go, rows * cols, 0f, 0f, SENTINEL);
+
+        double lossRef = 0;
+        float[] ref = new float[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) max = Math.max(max, logits[lo + i * cols + j]);
+            double sum = 0;
+            for (int j = 0; j < cols; j++) sum += Math.exp(logits[lo + i * cols + j] - max);
+            int t = targets[to + i];
+            lossRef += Math.log(sum) + max - logits[lo + i * cols + t];
+            for (int j = 0; j < cols; j++) {
+                double p = Math.exp(logits[lo + i * cols + j] - max) / sum;
+                ref[i * cols + j] = (float) ((p - (j == t ? 1 : 0)) * gradScale);
+            }
+        }
+        double loss = k.softmaxCrossEntropy(logits, lo, rows, cols, targets, to, gradScale, grad, go);
+        assertEquals(lossRef, loss, 1e-6 * rows * Math.log(cols + 1) + 1e-6 * Math.abs(lossRef),
+                k.name() + " loss");
+        assertClose(ref, 0, grad, go, rows * cols, 2e-7 * gradScale * Math.sqrt(cols), 2e-6, k.name() + " grad");
+        assertGuardsIntact(grad, go, rows * cols, SENTINEL, "softmaxCrossEntropy grad");
+
+        // against the scalar kernels (same exp approximation), and with grad aliasing logits
+        float[] scalarGrad = new float[rows * cols];
+        double scalarLoss = new ScalarKernels().softmaxCrossEntropy(logits, lo, rows, cols, targets, to, gradScale, scalarGrad, 0);
+        assertEquals(scalarLoss, loss, 1e-6 * Math.abs(scalarLoss) + 1e-6 * rows, k.name() + " loss vs scalar");
+        float[] inPlace = logits.clone();
+        double loss2 = k.softmaxCrossEntropy(inPlace, lo, rows, cols, targets, to, gradScale, inPlace, lo);
+        assertEquals(loss, loss2, 1e-12 + 1e-9 * Math.abs(loss), k.name() + " in-place loss");
+        assertClose(grad, go, inPlace, lo, rows * cols, 0, 0, k.name() + " in-place grad");
+        assertGuardsIntact(inPlace, lo, rows * cols, Float.NaN, "softmaxCrossEntropy in place");
+    }
+
+    // ---- GEMM --------------------------------------------------------------------------------------
+
+    /** One GEMM problem: operands with padding (NaN) past their logical width and before their offset. */
+    static final class Problem {
+        final Layout layout;
+        final int m, n, k, lda, ldb, ldc, aOff, bOff, cOff;
+        final float[] a, b, c0;
+        final double maxA, maxB;
+
+        Problem(Layout layout, int m, int n, int k, long seed) {
+            this.layout = layout;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            Random r = new Random(seed);
+            int aRows = layout == Layout.TN ? k : m, aCols = layout == Layout.TN ? m : k;
+            int bRows = layout == Layout.NT ? n : k, bCols = layout == Layout.NT ? k : n;
+            lda = aCols + 1 + r.nextInt(9);
+            ldb = bCols + 1 + r.nextInt(9);
+            ldc = n + 1 + r.nextInt(9);
+            aOff = 1 + r.nextInt(17);
+            bOff = 1 + r.nextInt(17);
+            cOff = 1 + r.nextInt(17);
+            a = matrix(r, aOff, aRows, aCols, lda, Float.NaN);
+            b = matrix(r, bOff, bRows, bCols, ldb, Float.NaN);
+            c0 = matrix(r, cOff, m, n, ldc, SENTINEL);
+            maxA = maxAbs(a);
+            maxB = maxAbs(b);
+        }
+
+        static float[] matrix(Random r, int off, int rows, int cols, int ld, float pad) {
+            float[] x = new float[off + rows * ld + 23];
+            java.util.Arrays.fill(x, pad);
+            for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) x[off + i * ld + j] = 2 * r.nextFloat() - 1;
+            return x;
+        }
+
+        static double maxAbs(float[] x) {
+            double m = 0;
+            for (float v : x) if (!Float.isNaN(v) && v != SENTINEL) m = Math.max(m, Math.abs(v));
+            return m;
+        }
+
+        double aAt(int i, int p) {
+            return layout == Layout.TN ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+        }
+
+        double bAt(int p, int j) {
+            return layout == Layout.NT ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+        }
+
+        /** The product in double, (m, n) dense. */
+        double[] reference() {
+            double[] out = new double[m * n];
+            double[] arow = new double[k];
+            double[] bt = new double[n * k];
+            for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) bt[j * k + p] = bAt(p, j);
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) arow[p] = aAt(i, p);
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    int bj = j * k;
+                    for (int p = 0; p < k; p++) s += arow[p] * bt[bj + p];
+                    out[i * n + j] = s;
+                }
+            }
+            return out;
+        }
+
+        /** Runs {@code kernels} and returns null or a description of the first wrong element. */
+        String check(Kernels kernels, double[] ref, boolean accumulate) {
+            float[] c = c0.clone();
+            if (!accumulate) {
+                // C's old values must be ignored, not multiplied by zero
+                for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) c[cOff + i * ldc + j] = Float.NaN;
+            }
+            float[] a0 = a.clone(), b0 = b.clone();
+            kernels.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            String where = kernels.name() + " " + layout + " m=" + m + " n=" + n + " k=" + k + " acc=" + accumulate;
+            if (!bitsEqual(a0, a)) return where + ": modified A";
+            if (!bitsEqual(b0, b)) return where + ": modified B";
+            double tol = 1e-5 * Math.sqrt(Math.max(k, 1)) * maxA * maxB + 1e-6;
+            for (int idx = 0; idx < c.length; idx++) {
+                int rel = idx - cOff;
+                int i = rel >= 0 ? rel / ldc : -1, j = rel >= 0 ? rel % ldc : -1;
+                boolean inside = rel >= 0 && i < m && j < n;
+                if (!inside) {
+                    if (Float.floatToRawIntBits(c[idx]) != Float.floatToRawIntBits(c0[idx])) {
+                        return where + ": wrote outside C at index " + idx;
+                    }
+                    continue;
+                }
+                double e = ref[i * n + j] + (accumulate ? c0[idx] : 0);
+                double t = tol + (accumulate ? 1.2e-7 * Math.abs(c0[idx]) : 0);
+                if (!(Math.abs(c[idx] - e) <= t)) {
+                    return where + ": C(" + i + "," + j + ") expected " + e + " got " + c[idx] + " tol " + t;
+                }
+            }
+            return null;
+        }
+
+        static boolean bitsEqual(float[] x, float[] y) {
+            if (x.length != y.length) return false;
+            for (int i = 0; i < x.length; i++) if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) return false;
+            return true;
+        }
+    }
+
+    static final int[] SMALL = {1, 5, 6, 7, 13, 16, 17, 33, 207};
+
+    static Stream<Arguments> implLayout() {
+        List<Arguments> out = new ArrayList<>();
+        for (Kernels k : impls()) for (Layout l : Layout.values()) out.add(Arguments.of(k, l));
+        return out.stream();
+    }
+
+    /** Every (m, n, k) in SMALL³, accumulate on and off, plus k = 0 and m or n = 0. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("implLayout")
+    void gemmRaggedShapes(Kernels kernels, Layout layout) {
+        List<String> failures = new ArrayList<>();
+        long seed = 1;
+        for (int m : SMALL) for (int n : SMALL) for (int k : SMALL) {
+            Problem p = new Problem(layout, m, n, k, seed++);
+            double[] ref = p.reference();
+            for (boolean acc : new boolean[] {false, true}) {
+                String f = p.check(kernels, ref, acc);
+                if (f != null && failures.size() < 20) failures.add(f);
+            }
+        }
+        for (int[] s : new int[][] {{5, 7, 0}, {0, 7, 5}, {5, 0, 5}, {1, 1, 0}, {33, 40, 0}}) {
+            Problem p = new Problem(layout, s[0], s[1], s[2], seed++);
+            double[] ref = p.reference();
+            for (boolean acc : new boolean[] {false, true}) {
+                String f = p.check(kernels, ref, acc);
+                if (f != null) failures.add(f);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    /** Shapes the engine and the benchmarks run (m, k, n as in MxKxN), all three layouts. */
+    static final int[][] RNN_SHAPES = {
+        {32, 512, 512}, {16, 512, 512}, {1120, 512, 28}, {512, 1120, 512}, {560, 28, 512},
+        {560, 512, 28}, {512, 560, 512}, {512, 560, 28}, {16, 28, 512}, {64, 256, 96},
+    };
+
+    static Stream<Arguments> rnnShapes() {
+        List<Arguments> out = new ArrayList<>();
+        for (int[] s : RNN_SHAPES) for (Layout l : Layout.values()) out.add(Arguments.of(s[0] + "x" + s[1] + "x" + s[2], l));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("rnnShapes")
+    void gemmRnnShapes(String shape, Layout layout) {
+        String[] d = shape.split("x");
+        int m = Integer.parseInt(d[0]), k = Integer.parseInt(d[1]), n = Integer.parseInt(d[2]);
+        Problem p = new Problem(layout, m, n, k, shape.hashCode() * 31L + layout.ordinal());
+        double[] ref = p.reference();
+        for (Kernels kernels : impls()) {
+            for (boolean acc : new boolean[] {false, true}) {
+                String f = p.check(kernels, ref, acc);
+                assertTrue(f == null, f);
+            }
+        }
+    }
+
+    /** The checker above is not a tautology: a result off by more than its tolerance in one element fails. */
+    @Test
+    void gemmCheckerRejectsWrongResult() {
+        Problem p = new Problem(Layout.NN, 13, 17, 33, 99);
+        double[] ref = p.reference();
+        Kernels exact = new ScalarKernels();
+        assertTrue(p.check(exact, ref, false) == null);
+        double[] wrong = ref.clone();
+        wrong[5 * 17 + 3] += 1e-3;
+        String f = p.check(exact, wrong, false);
+        assertFalse(f == null, "a 1e-3 error must be reported");
+        assertTrue(f.contains("C(5,3)"), f);
+        // and an implementation that writes into C's padding is caught
+        Kernels sloppy = new DelegatingKernels(exact) {
+            @Override
+            public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                             int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+                super.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+                c[cOff + n] = 0f;
+            }
+        };
+        String g = p.check(sloppy, ref, false);
+        assertFalse(g == null, "a write into C's padding must be reported");
+    }
+
+    /** Several threads at once (NT uses a per-thread scratch panel). */
+    @Test
+    void gemmConcurrentCalls() throws Exception {
+        Kernels kernels = KernelProvider.get();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<String>> fs = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                final int seed = t;
+                fs.add(pool.submit(() -> {
+                    for (Layout l : Layout.values()) {
+                        int m = 17 + 3 * seed, n = 40 + 7 * seed, k = 33 + 11 * seed;
+                        Problem p = new Problem(l, m, n, k, seed * 7L + l.ordinal());
+                        double[] ref = p.reference();
+                        for (int rep = 0; rep < 20; rep++) {
+                            String f = p.check(kernels, ref, rep % 2 == 0);
+                            if (f != null) return f;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<String> f : fs) {
+                String s = f.get();
+                assertTrue(s == null, s);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void gemmRejectsOperandsThatDoNotFit() {
+        for (Kernels kernels : impls()) {
+            float[] a = new float[10 * 10], b = new float[10 * 10], c = new float[10 * 10];
+            assertThrows(IllegalArgumentException.class,
+                    () -> kernels.gemm(Layout.NN, 10, 10, 10, a, 1, 10, b, 0, 10, c, 0, 10, false));
+            assertThrows(IllegalArgumentException.class,
+                    () -> kernels.gemm(Layout.NN, 10, 10, 10, a, 0, 10, b, 0, 9, c, 0, 10, false));
+        }
+    }
+
+    /** Forwards every call; tests override one method to break it. */
+    static class DelegatingKernels implements Kernels {
+        private final Kernels d;
+
+        DelegatingKernels(Kernels d) { this.d = d; }
+
+        @Override public String name() { return "delegating-" + d.name(); }
+        @Override public int lanes() { return d.lanes(); }
+        @Override public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                                   int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+            d.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        }
+        @Override public void tanhForward(float[] z, int zOff, float[] u, int uOff, float[] bias, int biasOff,
+                                          float[] h, int hOff, int n) {
+            d.tanhForward(z, zOff, u, uOff, bias, biasOff, h, hOff, n);
+        }
+        @Override public void tanhBackward(float[] h, int hOff, float[] dh1, int dh1Off, float[] dh2, int dh2Off,
+                                           float[] dz, int dzOff, int n) {
+            d.tanhBackward(h, hOff, dh1, dh1Off, dh2, dh2Off, dz, dzOff, n);
+        }
+        @Override public double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
+                                                    float gradScale, float[] grad, int gOff) {
+            return d.softmaxCrossEntropy(logits, lOff, rows, cols, targets, tOff, gradScale, grad, gOff);
+        }
+        @Override public double sumOfSquares(float[] x, int off, int n) { return d.sumOfSquares(x, off, n); }
+        @Override public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) { d.axpy(alpha, x, xOff, y, yOff, n); }
+        @Override public void add(float[] x, int xOff, float[] y, int yOff, int n) { d.add(x, xOff, y, yOff, n); }
+        @Override public void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff) {
+            d.columnSums(x, xOff, rows, cols, ld, out, outOff);
+        }
+    }
+}
