@@ -9,6 +9,7 @@ import dev.vecrnn.data.Tokenization;
 import dev.vecrnn.data.Vocab;
 import dev.vecrnn.model.Cell;
 import dev.vecrnn.model.Cells;
+import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.TensorSpec;
 import java.io.IOException;
@@ -63,7 +64,15 @@ public final class Checkpoint {
 
     /** Writes atomically: an interrupted save leaves the previous file as it was. */
     public static void save(RnnModel model, Map<String, String> extraMetadata, Path file) throws IOException {
-        AtomicFiles.write(file, serialize(model, extraMetadata));
+        CheckpointWriteEvent event = new CheckpointWriteEvent();
+        event.begin();
+        byte[] bytes = serialize(model, extraMetadata);
+        AtomicFiles.write(file, bytes);
+        if (event.shouldCommit()) {
+            event.path = file.toAbsolutePath().toString();
+            event.bytes = bytes.length;
+            event.commit();
+        }
     }
 
     public static Loaded load(Path file) throws CheckpointException {
@@ -117,8 +126,10 @@ public final class Checkpoint {
         if (bh == null || bh.shape().length != 1) throw new CheckpointException("missing tensor b_h (hidden,)");
         int hidden = bh.shape()[0];
         if (hidden <= 0) throw new CheckpointException("b_h is empty: the hidden size must be positive");
-        RnnModel model = new RnnModel(cell, vocab, tokenization, hidden);
-        for (TensorSpec s : model.table().specs()) {
+        // Check every tensor before allocating the model: the sizes come from the file and must be backed by its data.
+        List<TensorSpec> specs = new ArrayList<>(cell.parameters(vocab.size(), hidden));
+        specs.addAll(OutputHead.parameters(vocab.size(), hidden));
+        for (TensorSpec s : specs) {
             SafeTensors.Tensor t = contents.tensors().get(s.name());
             if (t == null) throw new CheckpointException("missing tensor " + s);
             if (t.floats() == null) throw new CheckpointException("tensor " + s.name() + " is " + t.dtype() + ", not F32");
@@ -126,8 +137,9 @@ public final class Checkpoint {
                 throw new CheckpointException("tensor " + s.name() + " has shape " + Arrays.toString(t.shape())
                         + ", expected " + Arrays.toString(s.shape()) + " for vocab " + vocab.size() + " and hidden " + hidden);
             }
-            model.setTensor(s.name(), t.floats());
         }
+        RnnModel model = new RnnModel(cell, vocab, tokenization, hidden);
+        for (TensorSpec s : model.table().specs()) model.setTensor(s.name(), contents.tensors().get(s.name()).floats());
         return new Loaded(model, meta);
     }
 
@@ -143,7 +155,9 @@ public final class Checkpoint {
                 tokens.add(t.getAsString());
             }
             return new Vocab(tokens);
-        } catch (JsonParseException | IllegalArgumentException e) {
+        } catch (JsonParseException e) {
+            throw new CheckpointException("idx_to_token is not a valid JSON list of tokens");
+        } catch (IllegalArgumentException e) {
             throw new CheckpointException("idx_to_token is not a valid vocabulary (" + e.getMessage() + ")");
         }
     }

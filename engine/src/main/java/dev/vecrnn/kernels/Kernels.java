@@ -43,7 +43,7 @@ public interface Kernels {
     /**
      * Softmax and cross-entropy over {@code rows} rows of {@code cols} logits, in one pass per row: returns
      * the summed loss {@code Σ (logsumexp(row) − row[target])} and writes
-     * {@code grad = (softmax(row) − onehot(target)) · gradScale}. {@code grad} may alias {@code logits}.
+     * {@code grad = (softmax(row) − onehot(target)) · gradScale}. {@code grad} must not overlap {@code logits}.
      */
     double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
                                float gradScale, float[] grad, int gOff);

@@ -72,24 +72,26 @@ public final class ScalarKernels implements Kernels {
                                       float gradScale, float[] grad, int gOff) {
         double loss = 0;
         for (int r = 0; r < rows; r++) {
-            int lo = lOff + r * cols;
-            int go = gOff + r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) max = Math.max(max, logits[lo + j]);
-            float sum = 0f;
-            for (int j = 0; j < cols; j++) {
-                float e = FastMath.exp(logits[lo + j] - max);
-                grad[go + j] = e;
-                sum += e;
-            }
-            int t = targets[tOff + r];
-            float target = logits[lo + t];
-            loss += Math.log(sum) + max - target;
-            float s = gradScale / sum;
-            for (int j = 0; j < cols; j++) grad[go + j] *= s;
-            grad[go + t] -= gradScale;
+            loss += softmaxRow(logits, lOff + r * cols, cols, targets[tOff + r], gradScale, grad, gOff + r * cols);
         }
         return loss;
+    }
+
+    /** One row of {@link #softmaxCrossEntropy}; the vector kernels use it where a row's tail would read past the array. */
+    static double softmaxRow(float[] logits, int lo, int cols, int t, float gradScale, float[] grad, int go) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < cols; j++) max = Math.max(max, logits[lo + j]);
+        float target = logits[lo + t];
+        float sum = 0f;
+        for (int j = 0; j < cols; j++) {
+            float e = FastMath.exp(logits[lo + j] - max);
+            grad[go + j] = e;
+            sum += e;
+        }
+        float s = gradScale / sum;
+        for (int j = 0; j < cols; j++) grad[go + j] *= s;
+        grad[go + t] -= gradScale;
+        return Math.log(sum) + max - target;
     }
 
     @Override

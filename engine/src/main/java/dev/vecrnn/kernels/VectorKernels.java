@@ -82,7 +82,8 @@ final class VectorKernels implements Kernels {
 
     static FloatVector exp(FloatVector x) {
         FloatVector c = x.max(FastMath.EXP_LO).min(FastMath.EXP_HI);
-        FloatVector n = c.fma(FastMath.LOG2E, FastMath.ROUND_MAGIC).sub(FastMath.ROUND_MAGIC);
+        FloatVector shifted = c.fma(FastMath.LOG2E, FastMath.ROUND_MAGIC);
+        FloatVector n = shifted.sub(FastMath.ROUND_MAGIC);
         FloatVector r = n.fma(FloatVector.broadcast(F, -FastMath.LN2_HI), c);
         r = n.fma(FloatVector.broadcast(F, -FastMath.LN2_LO), r);
         FloatVector p = r.fma(FastMath.P0, FastMath.P1);
@@ -91,22 +92,35 @@ final class VectorKernels implements Kernels {
         p = p.fma(r, FloatVector.broadcast(F, FastMath.P4));
         p = p.fma(r, FloatVector.broadcast(F, FastMath.P5));
         FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        // The low mantissa bits of n + 1.5·2²³ hold n: subtracting the magic's bits gives it as an int without
+        // a float-to-int conversion (not intrinsified on JDK 17, where it allocates).
+        IntVector bits = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(FastMath.ROUND_MAGIC) - 127)
+                .lanewise(VectorOperators.LSHL, 23);
         return y.mul(bits.reinterpretAsFloats());
     }
 
     @Override
     public double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
                                       float gradScale, float[] grad, int gOff) {
-        double loss = 0;
+        if (cols < L) {
+            double loss = 0;
+            for (int r = 0; r < rows; r++) {
+                loss += ScalarKernels.softmaxRow(logits, lOff + r * cols, cols, targets[tOff + r], gradScale, grad, gOff + r * cols);
+            }
+            return loss;
+        }
+        // A ragged row end is read as one full vector ending at the row's end, overlapping the last aligned
+        // one: masked loads at arbitrary offsets fall off the intrinsic path and allocate. Max ignores the
+        // overlap; the sum and the scaling count only the fresh lanes.
         int full = F.loopBound(cols);
-        VectorMask<Float> tail = F.indexInRange(full, cols);
         boolean hasTail = full < cols;
+        int tail = cols - L;
+        VectorMask<Float> fresh = F.indexInRange(0, full - tail).not(); // lanes past the overlap
+        double loss = 0;
         for (int r = 0; r < rows; r++) {
             int lo = lOff + r * cols, go = gOff + r * cols;
-            FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            FloatVector vmax = FloatVector.fromArray(F, logits, lo + tail);
             for (int j = 0; j < full; j += L) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + j));
-            if (hasTail) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + full, tail).blend(Float.NEGATIVE_INFINITY, tail.not()));
             float max = vmax.reduceLanes(VectorOperators.MAX);
             int t = targets[tOff + r];
             float target = logits[lo + t];
@@ -117,15 +131,18 @@ final class VectorKernels implements Kernels {
                 vsum = vsum.add(e);
             }
             if (hasTail) {
-                FloatVector e = exp(FloatVector.fromArray(F, logits, lo + full, tail).sub(max));
-                e.intoArray(grad, go + full, tail);
-                vsum = vsum.add(e, tail);
+                FloatVector e = exp(FloatVector.fromArray(F, logits, lo + tail).sub(max));
+                e.intoArray(grad, go + tail);
+                vsum = vsum.add(e, fresh);
             }
             float sum = vsum.reduceLanes(VectorOperators.ADD);
             loss += Math.log(sum) + max - target;
             float s = gradScale / sum;
             for (int j = 0; j < full; j += L) FloatVector.fromArray(F, grad, go + j).mul(s).intoArray(grad, go + j);
-            if (hasTail) FloatVector.fromArray(F, grad, go + full, tail).mul(s).intoArray(grad, go + full, tail);
+            if (hasTail) {
+                FloatVector g = FloatVector.fromArray(F, grad, go + tail);
+                g.blend(g.mul(s), fresh).intoArray(grad, go + tail);
+            }
             grad[go + t] -= gradScale;
         }
         return loss;

@@ -17,14 +17,14 @@ public final class OutputHead {
     }
 
     public static void pack(Slab params, Slab packed) {
-        int[] s = params.table().spec("W_hq").shape();
-        Transpose.of(params.data(), params.off("W_hq"), s[0], s[1], packed.data(), packed.off("W_hq_T"));
+        TensorSpec s = params.table().spec("W_hq");
+        Transpose.of(params.data(), params.off("W_hq"), s.dim(0), s.dim(1), packed.data(), packed.off("W_hq_T"));
     }
 
     /** {@code logits (n, vocab) = h (n, hidden) · W_hq + b_q}. */
     public static void forward(Kernels k, Slab params, float[] h, int hOff, int n, float[] logits, int lOff) {
-        int[] s = params.table().spec("W_hq").shape();
-        int hidden = s[0], vocab = s[1];
+        TensorSpec s = params.table().spec("W_hq");
+        int hidden = s.dim(0), vocab = s.dim(1);
         float[] p = params.data();
         k.gemm(Layout.NN, n, vocab, hidden, h, hOff, hidden, p, params.off("W_hq"), vocab, logits, lOff, vocab, false);
         int bq = params.off("b_q");
@@ -34,8 +34,8 @@ public final class OutputHead {
     /** Adds {@code dW_hq, db_q} into {@code grads} and writes {@code dH (n, hidden) = dLogits · W_hqᵀ}. */
     public static void backward(Kernels k, Slab packed, Slab grads, float[] h, int hOff, int n,
                                 float[] dLogits, int dOff, float[] dH, int dHOff) {
-        int[] s = grads.table().spec("W_hq").shape();
-        int hidden = s[0], vocab = s[1];
+        TensorSpec s = grads.table().spec("W_hq");
+        int hidden = s.dim(0), vocab = s.dim(1);
         float[] g = grads.data();
         k.gemm(Layout.TN, hidden, vocab, n, h, hOff, hidden, dLogits, dOff, vocab, g, grads.off("W_hq"), vocab, true);
         k.columnSums(dLogits, dOff, n, vocab, vocab, g, grads.off("b_q"));

@@ -34,7 +34,7 @@ public final class RnnCell implements Cell {
 
     @Override
     public void pack(Kernels k, Slab params, Slab packed) {
-        int h = params.table().spec("W_hh").shape()[0];
+        int h = params.table().spec("W_hh").dim(0);
         Transpose.of(params.data(), params.off("W_hh"), h, h, packed.data(), packed.off("W_hh_T"));
     }
 
@@ -43,7 +43,7 @@ public final class RnnCell implements Cell {
                         float[] state, int stateOff) {
         float[] p = params.data();
         float[] w = ws.data();
-        int hidden = params.table().spec("b_h").shape()[0];
+        int hidden = params.table().spec("b_h").dim(0);
         int wxh = params.off("W_xh"), whh = params.off("W_hh"), bh = params.off("b_h");
         int hs = ws.off("hs");
         int block = rows * hidden;
@@ -62,8 +62,8 @@ public final class RnnCell implements Cell {
     @Override
     public int outputs(Slab ws) {
         int hs = ws.off("hs");
-        int[] shape = ws.table().spec("hs").shape();
-        return hs + shape[1] * shape[2];
+        TensorSpec s = ws.table().spec("hs");
+        return hs + s.dim(1) * s.dim(2);
     }
 
     @Override
@@ -71,7 +71,7 @@ public final class RnnCell implements Cell {
                          int steps, float[] dOut, int dOutOff) {
         float[] w = ws.data();
         float[] g = grads.data();
-        int hidden = params.table().spec("b_h").shape()[0];
+        int hidden = params.table().spec("b_h").dim(0);
         int hs = ws.off("hs"), carry = ws.off("carry");
         int whhT = packed.off("W_hh_T");
         int block = rows * hidden;

@@ -21,6 +21,9 @@ public record TensorSpec(String name, int... shape) {
 
     @Override public int[] shape() { return shape.clone(); }
 
+    /** Dimension {@code i}, without the copy {@link #shape()} makes (hot paths must not allocate). */
+    public int dim(int i) { return shape[i]; }
+
     @Override public boolean equals(Object o) {
         return o instanceof TensorSpec t && t.name.equals(name) && Arrays.equals(t.shape, shape);
     }

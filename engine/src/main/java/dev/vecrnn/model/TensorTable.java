@@ -13,6 +13,7 @@ import java.util.Map;
 public final class TensorTable {
     private final List<TensorSpec> specs;
     private final Map<String, Integer> offsets = new LinkedHashMap<>();
+    private final Map<String, TensorSpec> byName = new LinkedHashMap<>();
     private final int size;
 
     public TensorTable(List<TensorSpec> specs) {
@@ -20,6 +21,7 @@ public final class TensorTable {
         long off = 0;
         for (TensorSpec s : this.specs) {
             if (offsets.put(s.name(), (int) off) != null) throw new IllegalArgumentException("duplicate tensor " + s.name());
+            byName.put(s.name(), s);
             off += s.size();
             if (off > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("tensors too large for one buffer: " + off + " floats");
         }
@@ -45,7 +47,8 @@ public final class TensorTable {
     }
 
     public TensorSpec spec(String name) {
-        for (TensorSpec s : specs) if (s.name().equals(name)) return s;
-        throw new IllegalArgumentException("no tensor named " + name + " in " + specs);
+        TensorSpec s = byName.get(name);
+        if (s == null) throw new IllegalArgumentException("no tensor named " + name + " in " + specs);
+        return s;
     }
 }

@@ -6,17 +6,17 @@ import dev.vecrnn.model.Cell;
 import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * One training step on one minibatch: forward over all steps, mean cross-entropy, full BPTT, global L2
  * clipping and SGD, as d2l's {@code train_epoch_ch8}.
  *
- * <p>Chunks of sequences run in parallel on a pool of this trainer's own (the common pool has parallelism
- * 1 on 2 cores); each runs its whole forward and backward with no synchronisation per time step. Gradients
- * meet once, summed in chunk order, so any thread count gives the same bits. All buffers live in the
- * {@link Arena}; tasks are allocated once and reinitialised.
+ * <p>Chunks of sequences run in parallel on the caller and a ForkJoinPool of this trainer's own (the
+ * common pool has parallelism 1 on 2 cores); each runs its whole forward and backward with no
+ * synchronisation per time step. Gradients meet once, summed in chunk order, so any thread count gives
+ * the same bits. All buffers live in the {@link Arena}; a step allocates nothing ({@link ParallelFor}).
  */
 public final class Trainer implements AutoCloseable {
     private final RnnModel model;
@@ -26,9 +26,9 @@ public final class Trainer implements AutoCloseable {
     private final float lr, clip;
     private final float[] state;         // (batch, stateSize): carried across minibatches when sequential
     private final double[] chunkLoss;
-    private final ForkJoinPool pool;
-    private final ChunkTask[] chunkTasks;
-    private final ReduceTask[] reduceTasks;
+    private final ParallelFor parallel;
+    private final IntConsumer chunkBody = this::runChunk;
+    private final IntConsumer reduceBody = this::reduceSplit;
     private double lastGradNorm;
 
     private static final int REDUCE_SPLITS = 8;
@@ -46,17 +46,13 @@ public final class Trainer implements AutoCloseable {
         this.arena = new Arena(model, batch, steps);
         this.state = new float[batch * model.cell().stateSize(hidden)];
         this.chunkLoss = new double[arena.chunks()];
-        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
-        this.chunkTasks = new ChunkTask[arena.chunks()];
-        for (int c = 0; c < chunkTasks.length; c++) chunkTasks[c] = new ChunkTask(c);
-        this.reduceTasks = new ReduceTask[REDUCE_SPLITS];
-        int n = model.table().size();
-        for (int r = 0; r < REDUCE_SPLITS; r++) {
-            reduceTasks[r] = new ReduceTask(r * n / REDUCE_SPLITS, (r + 1) * n / REDUCE_SPLITS);
-        }
+        this.parallel = new ParallelFor(threads);
     }
 
     public Arena arena() { return arena; }
+
+    /** The pool's worker threads started so far (for allocation accounting in tests and benchmarks). */
+    public List<Thread> workerThreads() { return parallel.workers(); }
 
     /** The hidden state carried between minibatches, {@code (batch, stateSize)}. */
     public float[] state() { return state; }
@@ -82,8 +78,8 @@ public final class Trainer implements AutoCloseable {
         Cell cell = model.cell();
         cell.pack(k, model.params(), arena.packed);
         OutputHead.pack(model.params(), arena.packed);
-        runAll(chunkTasks);
-        runAll(reduceTasks);
+        parallel.run(arena.chunks(), chunkBody);
+        parallel.run(REDUCE_SPLITS, reduceBody);
         double sum = 0;
         for (double l : chunkLoss) sum += l;
         return sum / ((double) batch * steps);
@@ -146,56 +142,17 @@ public final class Trainer implements AutoCloseable {
         cell.backward(k, p, packed, ws, g, arena.tokens, xOff, rows, steps, w, ws.off("dout"));
     }
 
-    private void reduce(int from, int to) {
+    private void reduceSplit(int split) {
+        int n = model.table().size();
+        int from = (int) ((long) split * n / REDUCE_SPLITS), to = (int) ((long) (split + 1) * n / REDUCE_SPLITS);
         float[] d = arena.data;
         int g = arena.grads.base();
         System.arraycopy(d, arena.chunkGrads[0].base() + from, d, g + from, to - from);
         for (int c = 1; c < arena.chunks(); c++) k.add(d, arena.chunkGrads[c].base() + from, d, g + from, to - from);
     }
 
-    private void runAll(RecursiveAction[] tasks) {
-        if (pool == null || tasks.length == 1) {
-            for (RecursiveAction t : tasks) {
-                t.reinitialize();
-                t.invoke();
-            }
-            return;
-        }
-        for (RecursiveAction t : tasks) t.reinitialize();
-        fanOut.tasks = tasks;
-        fanOut.reinitialize();
-        pool.invoke(fanOut);
-    }
-
-    private final FanOut fanOut = new FanOut();
-
-    /** Forks a reused array of tasks and joins them: no allocation per step. */
-    private static final class FanOut extends RecursiveAction {
-        RecursiveAction[] tasks;
-
-        @Override protected void compute() {
-            invokeAll(tasks);
-        }
-    }
-
-    private final class ChunkTask extends RecursiveAction {
-        final int chunk;
-
-        ChunkTask(int chunk) { this.chunk = chunk; }
-
-        @Override protected void compute() { runChunk(chunk); }
-    }
-
-    private final class ReduceTask extends RecursiveAction {
-        final int from, to;
-
-        ReduceTask(int from, int to) { this.from = from; this.to = to; }
-
-        @Override protected void compute() { reduce(from, to); }
-    }
-
     @Override
     public void close() {
-        if (pool != null) pool.shutdownNow();
+        parallel.close();
     }
 }

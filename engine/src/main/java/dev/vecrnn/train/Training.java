@@ -42,6 +42,8 @@ public final class Training {
         EpochStats last = null;
         try (Trainer trainer = new Trainer(model, kernels, cfg.batch(), cfg.steps(), cfg.lr(), cfg.clip(), cfg.threads())) {
             for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+                EpochEvent event = new EpochEvent();
+                event.begin();
                 long start = System.nanoTime();
                 List<Minibatch> batches = it.epoch();
                 double lossSum = 0;
@@ -57,6 +59,14 @@ public final class Training {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double mean = lossSum / tokens;
                 last = new EpochStats(epoch, cfg.epochs(), mean, Math.exp(mean), tokens, seconds);
+                if (event.shouldCommit()) {
+                    event.epoch = epoch;
+                    event.perplexity = last.perplexity();
+                    event.tokensPerSecond = last.tokensPerSecond();
+                    event.tokens = tokens;
+                    event.threads = cfg.threads();
+                    event.commit();
+                }
                 if (!Double.isFinite(mean)) {
                     throw new ArithmeticException("the loss became " + mean + " in epoch " + epoch
                             + "; lower --lr or --clip");

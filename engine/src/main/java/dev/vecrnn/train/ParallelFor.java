@@ -1,0 +1,118 @@
+package dev.vecrnn.train;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs {@code body(0 … n−1)} on the calling thread and the workers of a ForkJoinPool of its own, taking
+ * indices from a shared counter, and returns when all are done. It allocates nothing per call: the worker
+ * tasks are created once and {@link RecursiveAction#reinitialize() reinitialised}, and the caller waits on
+ * a counter with park/unpark instead of {@code join}, which allocates a wait node whenever it blocks.
+ *
+ * <p>Which thread runs which index varies; callers make results independent of that by giving each index
+ * its own output.
+ */
+final class ParallelFor implements AutoCloseable {
+    private final ForkJoinPool pool;          // threads − 1 workers; the caller is the last thread
+    private final Helper[] helpers;
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private volatile Thread waiter;
+    private volatile Throwable failure;
+    private IntConsumer body;
+    private int n;
+
+    private static final int SPINS = 20_000;
+
+    ParallelFor(int threads) {
+        if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
+        pool = threads > 1 ? new ForkJoinPool(threads - 1, this::newWorker, null, false) : null;
+        helpers = new Helper[threads - 1];
+        for (int i = 0; i < helpers.length; i++) helpers[i] = new Helper();
+    }
+
+    private ForkJoinWorkerThread newWorker(ForkJoinPool p) {
+        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+        t.setName("vecrnn-worker-" + t.getPoolIndex());
+        t.setDaemon(true);
+        workers.add(t);
+        return t;
+    }
+
+    /** The pool's worker threads started so far. */
+    List<Thread> workers() { return List.copyOf(workers); }
+
+    void run(int count, IntConsumer task) {
+        if (count <= 0) return;
+        int used = Math.min(helpers.length, count - 1);
+        if (used == 0) {
+            for (int i = 0; i < count; i++) task.accept(i);
+            return;
+        }
+        body = task;
+        n = count;
+        failure = null;
+        next.set(0);
+        pending.set(used);
+        waiter = Thread.currentThread();
+        for (int i = 0; i < used; i++) {
+            helpers[i].reinitialize();
+            pool.execute(helpers[i]);
+        }
+        try {
+            drain();
+        } catch (RuntimeException | Error e) {
+            next.set(count); // stop the others taking new indices
+            awaitHelpers(used);
+            throw e;
+        }
+        awaitHelpers(used);
+        body = null;
+        Throwable f = failure;
+        if (f instanceof RuntimeException r) throw r;
+        if (f instanceof Error e) throw e;
+    }
+
+    private void awaitHelpers(int used) {
+        for (int spins = 0; pending.get() > 0; spins++) {
+            if (spins < SPINS) Thread.onSpinWait();
+            else LockSupport.park(this);
+        }
+        // A helper's task is marked done just after its compute() returns; it must be before the task is
+        // reinitialised for the next call, or the pool would see a done task and skip it.
+        for (int i = 0; i < used; i++) {
+            while (!helpers[i].isDone()) Thread.onSpinWait();
+        }
+    }
+
+    private void drain() {
+        IntConsumer b = body;
+        for (int i; (i = next.getAndIncrement()) < n; ) b.accept(i);
+    }
+
+    private final class Helper extends RecursiveAction {
+        @Override
+        protected void compute() {
+            try {
+                drain();
+            } catch (Throwable t) {
+                failure = t;
+                next.set(n);
+            } finally {
+                if (pending.decrementAndGet() == 0) LockSupport.unpark(waiter);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) pool.shutdownNow();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.vecrnn.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vecrnn.Fixtures;
+import dev.vecrnn.data.Corpus;
+import dev.vecrnn.data.Minibatch;
+import dev.vecrnn.data.SequenceIterator;
+import dev.vecrnn.data.Tokenization;
+import dev.vecrnn.kernels.KernelProvider;
+import dev.vecrnn.model.RnnCell;
+import dev.vecrnn.model.RnnModel;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A training step in steady state allocates nothing, on the calling thread or on the pool's workers.
+ * Runs on the scalar kernels: they allocate nothing even before the JIT compiles them, so the count is
+ * exact; the Vector API kernels are allocation-free only once C2 has compiled them, which
+ * {@code TrainStepBench} checks with {@code -prof gc}.
+ */
+class AllocationTest {
+
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2, 3})
+    void steadyStateStepAllocatesNothing(int threads) throws Exception {
+        Corpus corpus = Corpus.of(Files.readString(Fixtures.timeMachine()), Tokenization.CHAR, 10_000);
+        RnnModel model = new RnnModel(new RnnCell(), corpus.vocab(), Tokenization.CHAR, 24).initialize(new Random(1));
+        List<Minibatch> batches = new SequenceIterator(corpus.ids(), 40, 10, false, new Random(2)).epoch();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 1f, 1f, threads)) {
+            for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
+            long[] ids = threadIds(trainer);
+            long idle = allocated(mx, ids) - allocated(mx, ids); // what reading the counters itself costs
+            long before = allocated(mx, ids);
+            for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
+            long after = allocated(mx, ids);
+            assertEquals(ids.length, threadIds(trainer).length, "the pool started new threads during the measurement");
+            assertEquals(0, after - before + idle, "bytes allocated by 50 steps on " + ids.length + " threads");
+        }
+    }
+
+    private static long[] threadIds(Trainer trainer) {
+        List<Thread> threads = new ArrayList<>(trainer.workerThreads());
+        threads.add(Thread.currentThread());
+        return threads.stream().mapToLong(Thread::getId).toArray();
+    }
+
+    private static long allocated(com.sun.management.ThreadMXBean mx, long[] ids) {
+        long s = 0;
+        for (long id : ids) s += Math.max(0, mx.getThreadAllocatedBytes(id));
+        return s;
+    }
+}
