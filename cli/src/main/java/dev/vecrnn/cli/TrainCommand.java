@@ -98,7 +98,7 @@ public final class TrainCommand extends BaseCommand {
         Predictor predictor = new Predictor(model, k);
         Training.EpochStats last;
         try {
-            last = Training.run(model, data, cfg, k, s -> {
+            last = Training.run(model, data, cfg, k, (s, progress) -> {
                 if (!quiet && (s.epoch() % printEvery == 0 || s.epoch() == s.epochs())) {
                     out.printf(Locale.ROOT, "epoch %d/%d  perplexity %.2f  %,.0f tokens/sec  %s%n", s.epoch(), s.epochs(),
                             s.perplexity(), s.tokensPerSecond(), predictor.predict(PREFIX, 50));

@@ -1,23 +1,22 @@
 package dev.vecrnn.data;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 
 /**
  * d2l's {@code seq_data_iter_sequential} and {@code seq_data_iter_random}: one call to {@link #epoch} draws
  * a fresh random offset (and, for random sampling, a fresh shuffle) from the seeded generator and returns
- * that epoch's minibatches.
+ * that epoch's minibatches. The generator is not Python's, so the draws differ from d2l's; the procedure
+ * and the counts are the same.
  */
 public final class SequenceIterator {
     private final int[] corpus;
     private final int batch;
     private final int steps;
     private final boolean random;
-    private final Random rng;
+    private final Rng rng;
 
-    public SequenceIterator(int[] corpus, int batch, int steps, boolean random, Random rng) {
+    public SequenceIterator(int[] corpus, int batch, int steps, boolean random, Rng rng) {
         if (batch <= 0 || steps <= 0) throw new IllegalArgumentException("batch and steps must be positive");
         this.corpus = corpus;
         this.batch = batch;
@@ -65,15 +64,15 @@ public final class SequenceIterator {
         int offset = rng.nextInt(steps);                            // random.randint(0, num_steps - 1)
         int length = corpus.length - offset;
         int numSubseqs = Math.max(0, (length - 1) / steps);
-        List<Integer> starts = new ArrayList<>(numSubseqs);
-        for (int i = 0; i < numSubseqs; i++) starts.add(i * steps);
-        Collections.shuffle(starts, rng);
+        int[] starts = new int[numSubseqs];
+        for (int i = 0; i < numSubseqs; i++) starts[i] = i * steps;
+        rng.shuffle(starts, numSubseqs);
         int numBatches = numSubseqs / batch;
         List<Minibatch> out = new ArrayList<>(numBatches);
         for (int s = 0; s < numBatches; s++) {
             int[] x = new int[batch * steps], y = new int[batch * steps];
             for (int b = 0; b < batch; b++) {
-                int src = offset + starts.get(s * batch + b);
+                int src = offset + starts[s * batch + b];
                 System.arraycopy(corpus, src, x, b * steps, steps);
                 System.arraycopy(corpus, src + 1, y, b * steps, steps);
             }

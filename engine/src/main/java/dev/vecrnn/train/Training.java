@@ -2,16 +2,20 @@ package dev.vecrnn.train;
 
 import dev.vecrnn.data.Corpus;
 import dev.vecrnn.data.Minibatch;
+import dev.vecrnn.data.Rng;
 import dev.vecrnn.data.SequenceIterator;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.RnnModel;
 import java.util.List;
-import java.util.Random;
 
 /**
  * d2l's {@code train_ch8}: epochs of minibatches, the state reset at the start of each epoch (and of each
  * minibatch under random sampling), perplexity {@code exp(Σ loss·tokens / Σ tokens)} and tokens per second
  * of each epoch's wall time.
+ *
+ * <p>Between epochs the whole run is the parameters plus a {@link Progress} (epochs done, the data
+ * generator's state): no hidden state crosses an epoch boundary, so a checkpoint taken there resumes to the
+ * same bits as an uninterrupted run.
  */
 public final class Training {
     private Training() {}
@@ -21,27 +25,41 @@ public final class Training {
         public double tokensPerSecond() { return tokens / seconds; }
     }
 
-    /** Called after every epoch; return false to stop early. */
+    /** Where a run stands after {@code epochsDone} epochs. */
+    public record Progress(int epochsDone, long rngState) {
+        /** A run that has not started: the data generator seeded from {@code seed}. */
+        public static Progress start(long seed) {
+            return new Progress(0, seed ^ 0x9E3779B97F4A7C15L);
+        }
+    }
+
+    /** Called after every epoch with the statistics and where the run stands; return false to stop early. */
     @FunctionalInterface
     public interface Listener {
-        boolean onEpoch(EpochStats stats);
+        boolean onEpoch(EpochStats stats, Progress progress);
     }
 
-    /** Seed of the data generator, kept apart from the one that draws the initial weights. */
-    public static Random dataRandom(long seed) {
-        return new Random(seed ^ 0x9E3779B97F4A7C15L);
+    /** A loss that turned NaN or infinite; the model's parameters are no longer usable. */
+    public static final class DivergedException extends ArithmeticException {
+        public DivergedException(String message) { super(message); }
     }
 
-    /** Trains {@code model} in place and returns the last epoch's statistics. */
     public static EpochStats run(RnnModel model, Corpus corpus, TrainConfig cfg, Kernels kernels, Listener listener) {
-        SequenceIterator it = new SequenceIterator(corpus.ids(), cfg.batch(), cfg.steps(), cfg.randomIter(), dataRandom(cfg.seed()));
+        return run(model, corpus, cfg, kernels, Progress.start(cfg.seed()), listener);
+    }
+
+    /** Trains {@code model} in place from {@code from} up to {@code cfg.epochs()}; returns the last epoch's statistics. */
+    public static EpochStats run(RnnModel model, Corpus corpus, TrainConfig cfg, Kernels kernels, Progress from,
+                                 Listener listener) {
+        Rng rng = new Rng(0).restore(from.rngState());
+        SequenceIterator it = new SequenceIterator(corpus.ids(), cfg.batch(), cfg.steps(), cfg.randomIter(), rng);
         if (it.minBatchesPerEpoch() < 1) {
             throw new IllegalArgumentException("the corpus has " + corpus.ids().length + " tokens, too few for one minibatch of "
                     + cfg.batch() + " sequences of " + cfg.steps() + " steps; lower --batch-size or --num-steps, or raise --max-tokens");
         }
         EpochStats last = null;
         try (Trainer trainer = new Trainer(model, kernels, cfg.batch(), cfg.steps(), cfg.lr(), cfg.clip(), cfg.threads())) {
-            for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+            for (int epoch = from.epochsDone() + 1; epoch <= cfg.epochs(); epoch++) {
                 EpochEvent event = new EpochEvent();
                 event.begin();
                 long start = System.nanoTime();
@@ -52,6 +70,9 @@ public final class Training {
                 for (Minibatch mb : batches) {
                     if (!it.carriesState()) trainer.resetState();
                     double loss = trainer.step(mb);
+                    if (!Double.isFinite(loss)) {
+                        throw new DivergedException("the loss became " + loss + " in epoch " + epoch + "; lower --lr or --clip");
+                    }
                     long n = (long) mb.batch() * mb.steps();
                     lossSum += loss * n;
                     tokens += n;
@@ -67,11 +88,7 @@ public final class Training {
                     event.threads = cfg.threads();
                     event.commit();
                 }
-                if (!Double.isFinite(mean)) {
-                    throw new ArithmeticException("the loss became " + mean + " in epoch " + epoch
-                            + "; lower --lr or --clip");
-                }
-                if (!listener.onEpoch(last)) break;
+                if (!listener.onEpoch(last, new Progress(epoch, rng.state()))) break;
             }
         }
         return last;

@@ -31,7 +31,7 @@ class AllocationTest {
     void steadyStateStepAllocatesNothing(int threads) throws Exception {
         Corpus corpus = Corpus.of(Files.readString(Fixtures.timeMachine()), Tokenization.CHAR, 10_000);
         RnnModel model = new RnnModel(new RnnCell(), corpus.vocab(), Tokenization.CHAR, 24).initialize(new Random(1));
-        List<Minibatch> batches = new SequenceIterator(corpus.ids(), 40, 10, false, new Random(2)).epoch();
+        List<Minibatch> batches = new SequenceIterator(corpus.ids(), 40, 10, false, new dev.vecrnn.data.Rng(2)).epoch();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 1f, 1f, threads)) {
             for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
