@@ -50,10 +50,14 @@ public final class CorpusOptions {
         return corpus != null ? corpus.toString() : "The Time Machine";
     }
 
-    Corpus load() {
+    /** The raw text: the --corpus file, or The Time Machine, verified. */
+    String text() {
         if (maxTokens < 0) throw UserException.usage("--max-tokens must be 0 (all) or positive, not " + maxTokens);
-        Tokenization tok = tokenization();
-        String text = corpus != null ? readUtf8(corpus) : timeMachine();
+        tokenization();
+        return corpus != null ? readUtf8(corpus) : timeMachine();
+    }
+
+    Corpus load(String text, int maxTokens, Tokenization tok) {
         Corpus c = Corpus.of(text, tok, maxTokens);
         if (c.ids().length == 0) {
             throw UserException.failure((corpus != null ? corpus : "the corpus") + " has no letters to train on: "

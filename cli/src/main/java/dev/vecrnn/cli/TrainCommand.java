@@ -1,6 +1,7 @@
 package dev.vecrnn.cli;
 
 import dev.vecrnn.data.Corpus;
+import dev.vecrnn.data.TimeMachine;
 import dev.vecrnn.io.Checkpoint;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.Predictor;
@@ -10,11 +11,10 @@ import dev.vecrnn.train.TrainConfig;
 import dev.vecrnn.train.Training;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +36,7 @@ public final class TrainCommand extends BaseCommand {
     @Option(names = "--num-steps", paramLabel = "N", defaultValue = "35", description = "Time steps per sequence (BPTT length). Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "500", description = "Epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "500", description = "Epochs (in all, when resuming). Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1", description = "SGD learning rate. Default: ${DEFAULT-VALUE}.")
@@ -51,19 +51,34 @@ public final class TrainCommand extends BaseCommand {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of the weights and the data order. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--save", paramLabel = "FILE", defaultValue = "vecrnn-model.safetensors",
-            description = "Where to write the trained model (safetensors). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Where to write the model (safetensors). Default: vecrnn-model.safetensors, or the --resume file.")
     Path save;
 
-    @Option(names = "--print-every", paramLabel = "N", defaultValue = "10", description = "Print progress every N epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0",
+            description = "Also save to --save every N epochs (0: only at the end). Default: ${DEFAULT-VALUE}.")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue the run saved in FILE up to --epochs; its hyperparameters are used.")
+    Path resume;
+
+    @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Log epoch, loss, perplexity, tokens/sec and seconds per epoch.")
+    Path metrics;
+
+    @Option(names = "--plot", paramLabel = "FILE.png|.svg", description = "Draw the perplexity curve at the end.")
+    Path plot;
+
+    @Option(names = "--print-every", paramLabel = "N", defaultValue = "10", description = "Progress line every N epochs when not on a terminal. Default: ${DEFAULT-VALUE}.")
     int printEvery;
 
     @Option(names = "--quiet", description = "Print only the final summary.")
     boolean quiet;
 
     static final String PREFIX = "time traveller";
+    static final Path DEFAULT_SAVE = Path.of("vecrnn-model.safetensors");
 
-    /** Validates the command line without touching the corpus; public for tests. */
+    /** Validates the command line without touching the corpus or any file. */
     TrainConfig config() {
         checkThreads();
         if (hidden <= 0 || hidden > 16384) throw UserException.usage("--hidden must be between 1 and 16384, not " + hidden);
@@ -73,6 +88,8 @@ public final class TrainCommand extends BaseCommand {
         if (!(lr > 0) || lr > 1e6f) throw UserException.usage("--lr must be a number above 0 and at most 1e6, not " + lr);
         if (!(clip > 0) || Float.isInfinite(clip)) throw UserException.usage("--clip must be a positive finite number, not " + clip);
         if (printEvery <= 0) throw UserException.usage("--print-every must be positive, not " + printEvery);
+        if (checkpointEvery < 0) throw UserException.usage("--checkpoint-every must be 0 or positive, not " + checkpointEvery);
+        if (plot != null && !PerplexityPlot.supported(plot)) throw UserException.usage("--plot " + plot + ": the file name must end in .png or .svg");
         long arenaFloats = (long) batch * (steps + 1) * hidden * 3 + (long) hidden * hidden * 4;
         if (arenaFloats > (1L << 31) - 1024) {
             throw UserException.usage("--hidden " + hidden + ", --batch-size " + batch + " and --num-steps " + steps
@@ -81,71 +98,97 @@ public final class TrainCommand extends BaseCommand {
         return new TrainConfig(hidden, batch, steps, epochs, lr, clip, randomIter, seed, common.threads);
     }
 
+    private Path savePath() {
+        return save != null ? save : resume != null ? resume : DEFAULT_SAVE;
+    }
+
     @Override
     int run() throws IOException {
         TrainConfig cfg = config();
-        checkWritable(save);
-        Corpus data = corpus.load();
+        Resume.Point point = resume == null ? null : Resume.load(resume);
+        if (point != null) cfg = point.config(this, spec.commandLine().getParseResult());
+        Path out = savePath();
+        OutputPaths.checkWritable("--save", out);
+        if (metrics != null) OutputPaths.checkWritable("--metrics", metrics);
+        if (plot != null) OutputPaths.checkWritable("--plot", plot);
+        String text = corpus.text();
+        int maxTokens = point != null ? point.maxTokens() : corpus.maxTokens;
+        Corpus data = corpus.load(text, maxTokens, point != null ? point.model().tokenization() : corpus.tokenization());
+        String corpusSha1 = TimeMachine.sha1(text.getBytes(StandardCharsets.UTF_8));
+        RnnModel model;
+        Training.Progress from;
+        if (point != null) {
+            point.checkCorpus(corpusSha1, data);
+            model = point.model();
+            from = point.progress();
+        } else {
+            model = new RnnModel(new RnnCell(), data.vocab(), data.tokenization(), cfg.hidden()).initialize(new Random(cfg.seed()));
+            from = Training.Progress.start(cfg.seed());
+        }
+        if (from.epochsDone() >= cfg.epochs()) {
+            throw UserException.usage(resume + " has already trained " + from.epochsDone() + " epochs; raise --epochs to continue");
+        }
         Kernels k = kernels();
-        PrintWriter out = out();
-        out.printf(Locale.ROOT, "%s: %,d tokens (of %,d), vocab %d; hidden %d, batch %d, steps %d, %s, %d epochs, lr %s, clip %s; "
+        PrintWriter w = out();
+        w.printf(Locale.ROOT, "%s: %,d tokens (of %,d), vocab %d; hidden %d, batch %d, steps %d, %s, %d epochs%s, lr %s, clip %s; "
                         + "%d thread%s, %s kernels%n",
-                corpus.describe(), data.ids().length, data.tokensBeforeTruncation(), data.vocab().size(), hidden, batch, steps,
-                randomIter ? "random sampling" : "sequential partitioning", epochs, num(lr), num(clip),
+                corpus.describe(), data.ids().length, data.tokensBeforeTruncation(), data.vocab().size(), cfg.hidden(),
+                cfg.batch(), cfg.steps(), cfg.randomIter() ? "random sampling" : "sequential partitioning", cfg.epochs(),
+                point != null ? " (resuming after epoch " + from.epochsDone() + ")" : "", num(cfg.lr()), num(cfg.clip()),
                 cfg.threads(), cfg.threads() == 1 ? "" : "s", k.name());
-        out.flush();
-        RnnModel model = new RnnModel(new RnnCell(), data.vocab(), data.tokenization(), hidden).initialize(new Random(seed));
+        w.flush();
         Predictor predictor = new Predictor(model, k);
+        TrainConfig config = cfg;
         Training.EpochStats last;
-        try {
-            last = Training.run(model, data, cfg, k, (s, progress) -> {
-                if (!quiet && (s.epoch() % printEvery == 0 || s.epoch() == s.epochs())) {
-                    out.printf(Locale.ROOT, "epoch %d/%d  perplexity %.2f  %,.0f tokens/sec  %s%n", s.epoch(), s.epochs(),
-                            s.perplexity(), s.tokensPerSecond(), predictor.predict(PREFIX, 50));
-                    out.flush();
+        Training.Progress[] saved = {null};
+        Training.Progress[] reached = {from};
+        MetricsLog log = new MetricsLog(metrics);
+        try (log; Progress progress = Progress.choose(quiet, printEvery, from.epochsDone(), cfg.epochs(), w)) {
+            last = Training.run(model, data, cfg, k, from, (s, p) -> {
+                progress.epoch(s, () -> predictor.predict(PREFIX, 50));
+                reached[0] = p;
+                try {
+                    log.add(s);
+                    if (checkpointEvery > 0 && s.epoch() % checkpointEvery == 0 && s.epoch() < s.epochs()) {
+                        Checkpoint.save(model, Resume.metadata(config, maxTokens, corpusSha1, p, s), out);
+                        saved[0] = p;
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
                 return true;
             });
+        } catch (UncheckedIOException e) {
+            throw UserException.failure("cannot write a checkpoint or the metrics (" + e.getCause().getMessage() + ")");
         } catch (IllegalArgumentException e) {
             throw UserException.usage(e.getMessage());
-        } catch (ArithmeticException e) {
-            throw UserException.failure(e.getMessage() + "; nothing was saved");
+        } catch (Training.DivergedException e) {
+            throw UserException.failure(e.getMessage() + (saved[0] != null
+                    ? "; " + out + " keeps the checkpoint of epoch " + saved[0].epochsDone() : "; nothing was saved"));
         }
-        out.printf(Locale.ROOT, "perplexity %.1f, %.1f tokens/sec on cpu (%d thread%s, %s kernels, JDK %s)%n",
+        w.printf(Locale.ROOT, "perplexity %.1f, %.1f tokens/sec on cpu (%d thread%s, %s kernels, JDK %s)%n",
                 last.perplexity(), last.tokensPerSecond(), cfg.threads(), cfg.threads() == 1 ? "" : "s", k.name(),
                 Runtime.version().feature() + "." + Runtime.version().interim() + "." + Runtime.version().update());
-        out.println(predictor.predict(PREFIX, 50));
-        out.println(predictor.predict("traveller", 50));
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("batch_size", Integer.toString(batch));
-        meta.put("num_steps", Integer.toString(steps));
-        meta.put("epochs", Integer.toString(epochs));
-        meta.put("lr", num(lr));
-        meta.put("clip_theta", num(clip));
-        meta.put("random_iter", Boolean.toString(randomIter));
-        meta.put("seed", Long.toString(seed));
-        meta.put("max_tokens", Integer.toString(corpus.maxTokens));
-        meta.put("perplexity", String.format(Locale.ROOT, "%.6f", last.perplexity()));
+        w.println(predictor.predict(PREFIX, 50));
+        w.println(predictor.predict("traveller", 50));
         try {
-            Checkpoint.save(model, meta, save);
+            Checkpoint.save(model, Resume.metadata(cfg, maxTokens, corpusSha1, reached[0], last), out);
         } catch (IOException e) {
-            throw UserException.failure("cannot write the model to " + save + " (" + e.getMessage() + ")");
+            throw UserException.failure("cannot write the model to " + out + " (" + e.getMessage() + ")");
         }
-        out.println("saved the model to " + save);
+        w.println("saved the model to " + out);
+        if (plot != null) {
+            try {
+                PerplexityPlot.write(plot, log.rows, "vecrnn: " + corpus.describe());
+            } catch (IOException | RuntimeException e) {
+                throw UserException.failure("cannot draw the plot " + plot + " (" + e.getMessage() + ")");
+            }
+            w.println("plotted perplexity to " + plot);
+        }
         return ExitCode.OK;
     }
 
-    /** Fails before training, not after it, when the model could not be saved. */
-    static void checkWritable(Path file) {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (Files.isDirectory(abs)) throw UserException.usage("--save " + file + " is a folder; give a file name");
-        if (dir == null || !Files.isDirectory(dir)) throw UserException.usage("--save " + file + ": folder " + dir + " does not exist");
-        if (!Files.isWritable(dir)) throw UserException.usage("--save " + file + ": folder " + dir + " is not writable");
-        if (Files.exists(abs) && !Files.isWritable(abs)) throw UserException.usage("--save " + file + " exists and is read-only");
-    }
-
-    private static String num(float v) {
+    static String num(float v) {
         return v == Math.rint(v) && Math.abs(v) < 1e7 ? Long.toString((long) v) : Float.toString(v);
     }
 }

@@ -27,7 +27,8 @@ import java.util.Map;
  * {@code __metadata__} the vocabulary ({@code idx_to_token}, a JSON list), the tokenisation, the cell type
  * and the hyperparameters. Only {@code idx_to_token} is required of a file written elsewhere (PyTorch's
  * {@code safetensors.torch.save_file}); {@code cell} defaults to {@code rnn} and {@code tokenization} to
- * {@code char}, and the hidden size is read from the shapes.
+ * {@code char}, and the hidden size is read from the shapes. vecrnn also stores a CRC-32C of the tensor data
+ * ({@code tensor_crc32c}), checked on load when present.
  */
 public final class Checkpoint {
     private Checkpoint() {}
@@ -55,6 +56,7 @@ public final class Checkpoint {
         for (String t : model.vocab().tokens()) vocab.add(t);
         meta.put("idx_to_token", new Gson().toJson(vocab));
         meta.putAll(extraMetadata);
+        meta.put(CHECKSUM, checksum(model));
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         for (TensorSpec s : model.table().specs()) {
             tensors.put(s.name(), SafeTensors.Tensor.f32(model.tensor(s.name()), s.shape()));
@@ -140,7 +142,32 @@ public final class Checkpoint {
         }
         RnnModel model = new RnnModel(cell, vocab, tokenization, hidden);
         for (TensorSpec s : model.table().specs()) model.setTensor(s.name(), contents.tensors().get(s.name()).floats());
+        String expected = meta.get(CHECKSUM);
+        if (expected != null && !expected.equals(checksum(model))) {
+            throw new CheckpointException("the tensor data does not match its checksum (" + CHECKSUM + "): the file is corrupted");
+        }
         return new Loaded(model, meta);
+    }
+
+    /** Metadata key of the CRC-32C of the parameters' little-endian F32 bytes, in table order. */
+    public static final String CHECKSUM = "tensor_crc32c";
+
+    static String checksum(RnnModel model) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] p = model.params().data();
+        int base = model.params().base();
+        for (int i = 0; i < model.table().size(); i++) {
+            if (!buf.hasRemaining()) {
+                buf.flip();
+                crc.update(buf);
+                buf.clear();
+            }
+            buf.putFloat(p[base + i]);
+        }
+        buf.flip();
+        crc.update(buf);
+        return String.format("%08x", crc.getValue());
     }
 
     private static Vocab parseVocab(String json) throws CheckpointException {

@@ -1,0 +1,126 @@
+package dev.vecrnn.cli;
+
+import dev.vecrnn.data.Corpus;
+import dev.vecrnn.io.Checkpoint;
+import dev.vecrnn.model.RnnModel;
+import dev.vecrnn.train.TrainConfig;
+import dev.vecrnn.train.Training;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * What a training checkpoint stores beyond the model, and {@code train --resume}: the hyperparameters, the
+ * epochs done, the data generator's state and the corpus's SHA-1. Resuming from epoch {@code e} gives the
+ * same bits as a run that never stopped (no hidden state crosses an epoch boundary).
+ */
+final class Resume {
+    private Resume() {}
+
+    static Map<String, String> metadata(TrainConfig cfg, int maxTokens, String corpusSha1, Training.Progress p,
+                                        Training.EpochStats last) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("batch_size", Integer.toString(cfg.batch()));
+        m.put("num_steps", Integer.toString(cfg.steps()));
+        m.put("epochs", Integer.toString(cfg.epochs()));
+        m.put("lr", Float.toString(cfg.lr()));
+        m.put("clip_theta", Float.toString(cfg.clip()));
+        m.put("random_iter", Boolean.toString(cfg.randomIter()));
+        m.put("seed", Long.toString(cfg.seed()));
+        m.put("max_tokens", Integer.toString(maxTokens));
+        m.put("corpus_sha1", corpusSha1);
+        m.put("epochs_done", Integer.toString(p.epochsDone()));
+        m.put("rng_state", Long.toString(p.rngState()));
+        m.put("perplexity", String.format(Locale.ROOT, "%.6f", last.perplexity()));
+        return m;
+    }
+
+    /** A checkpoint to continue from. */
+    record Point(RnnModel model, Map<String, String> meta, Training.Progress progress, Path file) {
+
+        int maxTokens() { return integer("max_tokens"); }
+
+        /** The checkpoint's hyperparameters, with --epochs and --threads from the command line. */
+        TrainConfig config(TrainCommand cmd, ParseResult given) {
+            TrainConfig cfg = new TrainConfig(model.hidden(), integer("batch_size"), integer("num_steps"), cmd.epochs,
+                    (float) real("lr"), (float) real("clip_theta"), Boolean.parseBoolean(need("random_iter")),
+                    Long.parseLong(need("seed")), cmd.common.threads);
+            same(given, "--hidden", cmd.hidden, cfg.hidden());
+            same(given, "--batch-size", cmd.batch, cfg.batch());
+            same(given, "--num-steps", cmd.steps, cfg.steps());
+            same(given, "--lr", cmd.lr, cfg.lr());
+            same(given, "--clip", cmd.clip, cfg.clip());
+            same(given, "--random-iter", cmd.randomIter, cfg.randomIter());
+            same(given, "--seed", cmd.seed, cfg.seed());
+            same(given, "--max-tokens", cmd.corpus.maxTokens, maxTokens());
+            same(given, "--tokenization", cmd.corpus.tokenization(), model.tokenization());
+            return cfg;
+        }
+
+        void checkCorpus(String sha1, Corpus data) {
+            if (!sha1.equals(need("corpus_sha1"))) {
+                throw UserException.usage(file + " was trained on another corpus (SHA-1 " + need("corpus_sha1")
+                        + "); give the same --corpus to resume");
+            }
+            if (!data.vocab().tokens().equals(model.vocab().tokens())) {
+                throw UserException.usage(file + " has a vocabulary that does not match the corpus");
+            }
+        }
+
+        private void same(ParseResult given, String option, Object asked, Object stored) {
+            if (given != null && given.hasMatchedOption(option) && !asked.equals(stored)) {
+                throw UserException.usage(option + " " + asked + " differs from the " + stored + " that " + file
+                        + " was trained with; leave it out to resume");
+            }
+        }
+
+        private String need(String key) {
+            String v = meta.get(key);
+            if (v == null) {
+                throw UserException.failure(file + " is a model, not a training checkpoint (no " + key + "); it can still be used with predict");
+            }
+            return v;
+        }
+
+        private int integer(String key) {
+            try {
+                return Integer.parseInt(need(key));
+            } catch (NumberFormatException e) {
+                throw UserException.failure(file + ": metadata " + key + " is not a number");
+            }
+        }
+
+        private double real(String key) {
+            try {
+                return Double.parseDouble(need(key));
+            } catch (NumberFormatException e) {
+                throw UserException.failure(file + ": metadata " + key + " is not a number");
+            }
+        }
+    }
+
+    static Point load(Path file) {
+        Checkpoint.Loaded loaded;
+        try {
+            loaded = Checkpoint.load(file);
+        } catch (Checkpoint.CheckpointException e) {
+            throw UserException.failure(e.getMessage());
+        }
+        Map<String, String> meta = loaded.metadata();
+        Point p = new Point(loaded.model(), meta, null, file);
+        int done = p.integer("epochs_done");
+        long rng;
+        try {
+            rng = Long.parseLong(p.need("rng_state"));
+        } catch (NumberFormatException e) {
+            throw UserException.failure(file + ": metadata rng_state is not a number");
+        }
+        for (String key : List.of("batch_size", "num_steps", "lr", "clip_theta", "random_iter", "seed", "max_tokens", "corpus_sha1")) {
+            p.need(key);
+        }
+        return new Point(loaded.model(), meta, new Training.Progress(done, rng), file);
+    }
+}
