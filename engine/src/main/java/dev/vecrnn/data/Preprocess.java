@@ -16,15 +16,17 @@ public final class Preprocess {
     }
 
     /**
-     * Splits text into lines as Python's file iteration does ({@code \n} ends a line; a {@code \r} before it
-     * is a non-letter and becomes a space, then is stripped) and preprocesses each.
+     * Splits text into lines as Python's file iteration in text mode does (universal newlines: {@code \n},
+     * {@code \r\n} and a lone {@code \r} each end a line) and preprocesses each.
      */
     public static List<String> lines(String text) {
         List<String> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
                 out.add(line(text.substring(start, i)));
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') i++;
                 start = i + 1;
             }
         }

@@ -1,0 +1,40 @@
+package dev.vecrnn.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.vecrnn.io.Checkpoint;
+import dev.vecrnn.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The checkpoint reader on arbitrary bytes: it may refuse them, but only with its own one-line exceptions,
+ * never with another exception, a hang or an attempt to allocate what the file merely claims.
+ * CI runs it in regression mode over {@code src/test/resources/dev/vecrnn/fuzz/CheckpointFuzzTestInputs};
+ * {@code JAZZER_FUZZ=1 mvn test -pl engine -Dtest=CheckpointFuzzTest} fuzzes (see README).
+ */
+class CheckpointFuzzTest {
+
+    @FuzzTest(maxDuration = "60s")
+    void readerRefusesCleanly(byte[] bytes) throws IOException {
+        Path file = Files.createTempFile("fuzz", ".safetensors");
+        try {
+            Files.write(file, bytes);
+            try {
+                SafeTensors.parse(bytes);
+            } catch (SafeTensors.FormatException expected) {
+                // a clear refusal
+            }
+            try {
+                Checkpoint.Loaded loaded = Checkpoint.load(file);
+                if (loaded.model().hidden() <= 0) throw new AssertionError("loaded a model with no hidden units");
+            } catch (Checkpoint.CheckpointException expected) {
+                if (expected.getMessage() == null || expected.getMessage().contains("\n")) {
+                    throw new AssertionError("message must be one line: " + expected.getMessage());
+                }
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}
