@@ -30,8 +30,11 @@ public interface Cell {
     /** Per-chunk working buffers for {@code rows} sequences over {@code steps}. */
     List<TensorSpec> chunkBuffers(int rows, int steps, int hidden);
 
-    /** Fills {@code packed} from {@code params}; called once per minibatch before any chunk runs. */
-    void pack(Kernels k, Slab params, Slab packed);
+    /**
+     * Fills part {@code part} of {@code parts} of {@code packed} from {@code params}; called once per minibatch
+     * for every part, possibly on different threads, before any chunk runs.
+     */
+    void pack(Kernels k, Slab params, Slab packed, int part, int parts);
 
     /**
      * Runs the recurrence: {@code x (steps, rows)} token ids, {@code state (rows, stateSize)} in and, on

@@ -16,9 +16,11 @@ public final class OutputHead {
         return List.of(new TensorSpec("W_hq_T", vocab, hidden)); // W_hqᵀ, so dY·W_hqᵀ runs as NN
     }
 
-    public static void pack(Slab params, Slab packed) {
+    public static void pack(Slab params, Slab packed, int part, int parts) {
         TensorSpec s = params.table().spec("W_hq");
-        Transpose.of(params.data(), params.off("W_hq"), s.dim(0), s.dim(1), packed.data(), packed.off("W_hq_T"));
+        int rows = s.dim(0);
+        Transpose.rows(params.data(), params.off("W_hq"), rows, s.dim(1), packed.data(), packed.off("W_hq_T"),
+                part * rows / parts, (part + 1) * rows / parts);
     }
 
     /** {@code logits (n, vocab) = h (n, hidden) · W_hq + b_q}. */

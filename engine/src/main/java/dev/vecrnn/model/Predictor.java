@@ -33,7 +33,7 @@ public final class Predictor {
         if (tokens.isEmpty()) throw new IllegalArgumentException("the prefix has no tokens; give at least one character");
         if (numPreds < 0) throw new IllegalArgumentException("the number of predictions must be 0 or more, not " + numPreds);
         Cell cell = model.cell();
-        cell.pack(kernels, model.params(), packed);
+        cell.pack(kernels, model.params(), packed, 0, 1);
         java.util.Arrays.fill(state, 0f);
         List<String> out = new ArrayList<>();
         int last = model.vocab().index(tokens.get(0));

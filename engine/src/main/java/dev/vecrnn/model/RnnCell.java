@@ -33,9 +33,10 @@ public final class RnnCell implements Cell {
     }
 
     @Override
-    public void pack(Kernels k, Slab params, Slab packed) {
+    public void pack(Kernels k, Slab params, Slab packed, int part, int parts) {
         int h = params.table().spec("W_hh").dim(0);
-        Transpose.of(params.data(), params.off("W_hh"), h, h, packed.data(), packed.off("W_hh_T"));
+        Transpose.rows(params.data(), params.off("W_hh"), h, h, packed.data(), packed.off("W_hh_T"),
+                part * h / parts, (part + 1) * h / parts);
     }
 
     @Override

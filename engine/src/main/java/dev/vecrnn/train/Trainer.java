@@ -29,9 +29,11 @@ public final class Trainer implements AutoCloseable {
     private final ParallelFor parallel;
     private final IntConsumer chunkBody = this::runChunk;
     private final IntConsumer reduceBody = this::reduceSplit;
+    private final IntConsumer packBody = this::packPart;
     private double lastGradNorm;
 
     private static final int REDUCE_SPLITS = 8;
+    private static final int PACK_PARTS = 8;
 
     public Trainer(RnnModel model, Kernels kernels, int batch, int steps, float lr, float clip, int threads) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
@@ -75,9 +77,7 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("minibatch is " + mb.batch() + "x" + mb.steps() + ", trainer expects " + batch + "x" + steps);
         }
         loadTokens(mb);
-        Cell cell = model.cell();
-        cell.pack(k, model.params(), arena.packed);
-        OutputHead.pack(model.params(), arena.packed);
+        parallel.run(PACK_PARTS, packBody);
         parallel.run(arena.chunks(), chunkBody);
         parallel.run(REDUCE_SPLITS, reduceBody);
         double sum = 0;
@@ -140,6 +140,11 @@ public final class Trainer implements AutoCloseable {
                 (float) (1.0 / ((double) batch * steps)), w, ws.off("dlogits"));
         OutputHead.backward(k, packed, g, w, out, n, w, ws.off("dlogits"), w, ws.off("dout"));
         cell.backward(k, p, packed, ws, g, arena.tokens, xOff, rows, steps, w, ws.off("dout"));
+    }
+
+    private void packPart(int part) {
+        model.cell().pack(k, model.params(), arena.packed, part, PACK_PARTS);
+        OutputHead.pack(model.params(), arena.packed, part, PACK_PARTS);
     }
 
     private void reduceSplit(int split) {
