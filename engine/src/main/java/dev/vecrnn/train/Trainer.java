@@ -30,6 +30,9 @@ public final class Trainer implements AutoCloseable {
     private final IntConsumer chunkBody = this::runChunk;
     private final IntConsumer reduceBody = this::reduceSplit;
     private final IntConsumer packBody = this::packPart;
+    private final IntConsumer sgdBody = this::sgdSplit;
+    private final double[] splitSquares = new double[REDUCE_SPLITS];
+    private float stepScale;
     private double lastGradNorm;
 
     private static final int REDUCE_SPLITS = 8;
@@ -90,12 +93,22 @@ public final class Trainer implements AutoCloseable {
 
     /** Clips the gradients to global norm {@code clip} and takes the SGD step. */
     public void update() {
-        Slab g = arena.grads;
-        double norm = Math.sqrt(k.sumOfSquares(g.data(), g.base(), g.size()));
+        double sum = 0;
+        for (double s : splitSquares) sum += s; // in split order: the same bits for any thread count
+        double norm = Math.sqrt(sum);
         lastGradNorm = norm;
-        float scale = norm > clip ? (float) (clip / norm) : 1f;
-        Slab p = model.params();
-        k.axpy(-lr * scale, g.data(), g.base(), p.data(), p.base(), p.size());
+        stepScale = -lr * (norm > clip ? (float) (clip / norm) : 1f);
+        parallel.run(REDUCE_SPLITS, sgdBody);
+    }
+
+    private void sgdSplit(int split) {
+        int from = splitStart(split), to = splitStart(split + 1);
+        Slab g = arena.grads, p = model.params();
+        k.axpy(stepScale, g.data(), g.base() + from, p.data(), p.base() + from, to - from);
+    }
+
+    private int splitStart(int split) {
+        return (int) ((long) split * model.table().size() / REDUCE_SPLITS);
     }
 
     /** Copies the last forward's logits into {@code out (steps·batch, vocab)} in d2l's step-major order. */
@@ -147,13 +160,14 @@ public final class Trainer implements AutoCloseable {
         OutputHead.pack(model.params(), arena.packed, part, PACK_PARTS);
     }
 
+    /** Sums the chunks' gradients over one split of the parameters, in chunk order, and its squares for the norm. */
     private void reduceSplit(int split) {
-        int n = model.table().size();
-        int from = (int) ((long) split * n / REDUCE_SPLITS), to = (int) ((long) (split + 1) * n / REDUCE_SPLITS);
+        int from = splitStart(split), to = splitStart(split + 1);
         float[] d = arena.data;
         int g = arena.grads.base();
         System.arraycopy(d, arena.chunkGrads[0].base() + from, d, g + from, to - from);
         for (int c = 1; c < arena.chunks(); c++) k.add(d, arena.chunkGrads[c].base() + from, d, g + from, to - from);
+        splitSquares[split] = k.sumOfSquares(d, g + from, to - from);
     }
 
     @Override
