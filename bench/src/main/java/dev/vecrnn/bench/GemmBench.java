@@ -1,0 +1,85 @@
+package dev.vecrnn.bench;
+
+import dev.vecrnn.kernels.KernelProvider;
+import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.Layout;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Single-thread SGEMM, {@code C = op(A)·op(B)} with {@code C} overwritten, on the shapes the RNN runs.
+ * {@code shape} is {@code MxKxN}: {@code C} is {@code (M, N)} and the inner dimension is {@code K}. GFLOP/s is
+ * {@code 2·M·K·N / time} (bench/run.sh computes it into results/kernels.md).
+ *
+ * <p>{@code simd} is the Vector API kernel the engine uses ({@link KernelProvider#get()}); {@code scalar} is
+ * the plain-loop reference, the baseline.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+public class GemmBench {
+
+    /** {@code MxKxN}. The first four are the shapes; the rest are what one chunk of training calls. */
+    @Param({"32x512x512", "512x1120x512", "1120x512x28", "1024x1024x1024",
+            "16x512x512", "560x28x512", "560x512x28", "512x560x512", "512x560x28"})
+    public String shape;
+
+    @Param({"NN", "NT", "TN"})
+    public String layout;
+
+    // non-final, so the JIT cannot treat the operands or sizes as constants
+    Kernels simd;
+    Kernels scalar;
+    Layout lay;
+    int m, n, k, lda, ldb, ldc;
+    float[] a, b, c;
+
+    @Setup
+    public void setup() {
+        String[] d = shape.split("x");
+        m = Integer.parseInt(d[0]);
+        k = Integer.parseInt(d[1]);
+        n = Integer.parseInt(d[2]);
+        lay = Layout.valueOf(layout);
+        lda = lay == Layout.TN ? m : k;
+        ldb = lay == Layout.NT ? k : n;
+        ldc = n;
+        Random r = new Random(42);
+        a = new float[m * k];
+        b = new float[k * n];
+        c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
+        for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() * 2 - 1;
+        simd = KernelProvider.get();
+        scalar = KernelProvider.scalar();
+        if (simd.lanes() == 1) {
+            throw new IllegalStateException("the Vector API kernels are not available: fork with --add-modules jdk.incubator.vector");
+        }
+    }
+
+    @Benchmark
+    public float[] simd() {
+        simd.gemm(lay, m, n, k, a, 0, lda, b, 0, ldb, c, 0, ldc, false);
+        return c;
+    }
+
+    @Benchmark
+    public float[] scalar() {
+        scalar.gemm(lay, m, n, k, a, 0, lda, b, 0, ldb, c, 0, ldc, false);
+        return c;
+    }
+}
