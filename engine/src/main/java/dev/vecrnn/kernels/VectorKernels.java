@@ -204,16 +204,8 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff) {
-        int j = 0;
-        for (int upper = F.loopBound(cols); j < upper; j += L) {
-            FloatVector s = FloatVector.fromArray(F, out, outOff + j);
-            for (int r = 0; r < rows; r++) s = s.add(FloatVector.fromArray(F, x, xOff + r * ld + j));
-            s.intoArray(out, outOff + j);
-        }
-        for (; j < cols; j++) {
-            float s = out[outOff + j];
-            for (int r = 0; r < rows; r++) s += x[xOff + r * ld + j];
-            out[outOff + j] = s;
-        }
+        // Row by row into out (which stays in L1), not a vector accumulator carried over the rows: JDK 17's
+        // C2 boxes that accumulator on every iteration.
+        for (int r = 0; r < rows; r++) add(x, xOff + r * ld, out, outOff, cols);
     }
 }
