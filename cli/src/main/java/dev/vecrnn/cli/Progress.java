@@ -67,7 +67,7 @@ interface Progress extends AutoCloseable {
         @Override
         public void epoch(Training.EpochStats s, Supplier<String> prediction) {
             bar.stepTo(s.epoch());
-            bar.setExtraMessage(String.format(Locale.ROOT, "perplexity %.2f, %,.0f tokens/sec", s.perplexity(), s.tokensPerSecond()));
+            bar.setExtraMessage(String.format(Locale.ROOT, "  perplexity %.2f, %,.0f tokens/sec", s.perplexity(), s.tokensPerSecond()));
         }
 
         @Override public void close() { bar.close(); }
