@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -145,7 +146,12 @@ final class VectorKernels implements Kernels {
                 e.intoArray(grad, go + tail);
                 vsum = vsum.add(e, fresh);
             }
-            float sum = vsum.reduceLanes(VectorOperators.ADD);
+            // sumLanes(vsum), written out: passed to a method, the accumulator is boxed on every row
+            if (L >= 16) vsum = vsum.add(vsum.rearrange(ROTATE_8));
+            if (L >= 8) vsum = vsum.add(vsum.rearrange(ROTATE_4));
+            vsum = vsum.add(vsum.rearrange(ROTATE_2));
+            vsum = vsum.add(vsum.rearrange(ROTATE_1));
+            float sum = vsum.lane(0);
             loss += Math.log(sum) + max - target;
             float s = gradScale / sum;
             for (int j = 0; j < full; j += L) FloatVector.fromArray(F, grad, go + j).mul(s).intoArray(grad, go + j);
@@ -157,6 +163,25 @@ final class VectorKernels implements Kernels {
         }
         return loss;
     }
+
+    /**
+     * The lanes' sum in lane order. {@code reduceLanes(ADD)} leaves the order open, and the JIT's order
+     * differs from the interpreter's: training would then give other bits depending on what had been compiled
+     * when, and resumed or repeated runs would not match.
+     */
+    static float sumLanes(FloatVector v) {
+        // A fixed tree of lane rotations: every step is lane-wise, so interpreted and compiled code agree.
+        if (L >= 16) v = v.add(v.rearrange(ROTATE_8));
+        if (L >= 8) v = v.add(v.rearrange(ROTATE_4));
+        v = v.add(v.rearrange(ROTATE_2));
+        v = v.add(v.rearrange(ROTATE_1));
+        return v.lane(0);
+    }
+
+    private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.fromOp(F, i -> (i + 8) % L);
+    private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.fromOp(F, i -> (i + 4) % L);
+    private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.fromOp(F, i -> (i + 2) % L);
+    private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.fromOp(F, i -> (i + 1) % L);
 
     // ---- reductions and updates ------------------------------------------------------------------
 
@@ -175,7 +200,7 @@ final class VectorKernels implements Kernels {
                 s0 = v0.fma(v0, s0);
                 s1 = v1.fma(v1, s1);
             }
-            double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            double s = sumLanes(s0.add(s1));
             for (; i < end; i++) s += (double) x[off + i] * x[off + i];
             total += s;
         }
