@@ -21,6 +21,7 @@ public final class AtomicFiles {
         Path dir = abs.getParent();
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
         try {
+            keepOrOpenPermissions(tmp, abs);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) ch.write(buf);
@@ -36,6 +37,18 @@ public final class AtomicFiles {
         } finally {
             if (tmp != null) Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * A temporary file is created owner-only; the result should look like any other file the user writes:
+     * the permissions of the file it replaces, or rw-r--r-- for a new one.
+     */
+    private static void keepOrOpenPermissions(Path tmp, Path target) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) return;
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, perms);
     }
 
     private static void syncDirectory(Path dir) {
