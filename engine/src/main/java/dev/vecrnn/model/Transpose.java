@@ -10,12 +10,10 @@ final class Transpose {
      */
     private static final int TILE = 16;
 
-    /** {@code dst (cols, rows) = src (rows, cols)ᵀ}, both dense. */
-    static void of(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff) {
-        rows(src, srcOff, rows, cols, dst, dstOff, 0, rows);
-    }
-
-    /** The part of {@link #of} that reads source rows {@code [from, to)}: parts can run on different threads. */
+    /**
+     * The part of {@code dst (cols, rows) = src (rows, cols)ᵀ} (both dense) that reads source rows
+     * {@code [from, to)}: parts can run on different threads.
+     */
     static void rows(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff, int from, int to) {
         for (int r0 = from; r0 < to; r0 += TILE) {
             int r1 = Math.min(to, r0 + TILE);

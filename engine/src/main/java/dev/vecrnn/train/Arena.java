@@ -32,7 +32,6 @@ public final class Arena {
     final int[] rowStart;    // first sequence of each chunk
     final int[] rowCount;    // sequences in each chunk
     final int[] tokenOffset; // offset of each chunk's x in tokens; its y follows
-    final TensorTable sections;
 
     public Arena(RnnModel model, int batch, int steps) {
         this(model.cell(), model.vocab().size(), model.hidden(), batch, steps, model.table());
@@ -57,7 +56,7 @@ public final class Arena {
             top.add(new TensorSpec("chunk" + c + ".ws", wsTables[c].size()));
             top.add(new TensorSpec("chunk" + c + ".grads", params.size()));
         }
-        sections = new TensorTable(top);
+        TensorTable sections = new TensorTable(top);
         data = new float[sections.size()];
         tokens = new int[2 * steps * batch];
         packed = new Slab(data, packedTable, sections.offset("packed"));
@@ -79,15 +78,4 @@ public final class Arena {
     }
 
     public int chunks() { return ws.length; }
-
-    /** Total floats held, for logs. */
-    public long floats() { return data.length; }
-
-    /** One line per section: name and size, for {@code --verbose} and the README. */
-    public String describe() {
-        StringBuilder sb = new StringBuilder();
-        for (TensorSpec s : sections.specs()) sb.append(String.format("%-14s %,12d floats%n", s.name(), s.size()));
-        sb.append(String.format("%-14s %,12d floats (%.1f MiB)%n", "total", data.length, data.length * 4.0 / (1 << 20)));
-        return sb.toString();
-    }
 }
