@@ -20,9 +20,13 @@ public final class SaveLoop {
         for (int i = 1; i < 28; i++) tokens.add("t" + i);
         RnnModel model = new RnnModel(new RnnCell(), new Vocab(tokens), Tokenization.CHAR, 384);
         Random rng = new Random();
+        // One complete save before "ready": the parent may kill at once, and a slow first save (a cold JVM on a
+        // busy machine) must not leave it with no file at all to check.
+        model.initialize(rng);
+        Checkpoint.save(model, Map.of("iteration", "0"), file);
         System.out.println("ready");
         System.out.flush();
-        for (long i = 0; ; i++) {
+        for (long i = 1; ; i++) {
             model.initialize(rng);
             Checkpoint.save(model, Map.of("iteration", Long.toString(i)), file);
         }
