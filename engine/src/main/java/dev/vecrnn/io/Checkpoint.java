@@ -7,9 +7,9 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.vecrnn.data.Tokenization;
 import dev.vecrnn.data.Vocab;
-import dev.vecrnn.model.Cell;
-import dev.vecrnn.model.Cells;
+import dev.vecrnn.model.CellStack;
 import dev.vecrnn.model.OutputHead;
+import dev.vecrnn.model.Cells;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.TensorSpec;
 import java.io.IOException;
@@ -48,7 +48,8 @@ public final class Checkpoint {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("format_version", Integer.toString(FORMAT_VERSION));
-        meta.put("cell", model.cell().type());
+        meta.put("cell", model.cellType());
+        meta.put("num_layers", Integer.toString(model.numLayers()));
         meta.put("tokenization", model.tokenization().id());
         meta.put("vocab_size", Integer.toString(model.vocab().size()));
         meta.put("num_hiddens", Integer.toString(model.hidden()));
@@ -116,31 +117,34 @@ public final class Checkpoint {
         String vocabJson = meta.get("idx_to_token");
         if (vocabJson == null) throw new CheckpointException("metadata has no idx_to_token (the vocabulary)");
         Vocab vocab = parseVocab(vocabJson);
-        Cell cell;
+        CellStack cells;
         Tokenization tokenization;
         try {
-            cell = Cells.byType(meta.getOrDefault("cell", "rnn"));
+            cells = Cells.stack(meta.getOrDefault("cell", "rnn"), layers(meta));
             tokenization = Tokenization.parse(meta.getOrDefault("tokenization", "char"));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(e.getMessage());
         }
-        SafeTensors.Tensor bh = contents.tensors().get("b_h");
-        if (bh == null || bh.shape().length != 1) throw new CheckpointException("missing tensor b_h (hidden,)");
-        int hidden = bh.shape()[0];
-        if (hidden <= 0) throw new CheckpointException("b_h is empty: the hidden size must be positive");
+        String biasName = cells.layer(0).hiddenBias();
+        SafeTensors.Tensor bias = contents.tensors().get(biasName);
+        if (bias == null || bias.shape().length != 1) {
+            throw new CheckpointException("missing tensor " + biasName + " (hidden,) of a " + describe(cells));
+        }
+        int hidden = bias.shape()[0];
+        if (hidden <= 0) throw new CheckpointException(biasName + " is empty: the hidden size must be positive");
         // Check every tensor before allocating the model: the sizes come from the file and must be backed by its data.
-        List<TensorSpec> specs = new ArrayList<>(cell.parameters(vocab.size(), hidden));
+        List<TensorSpec> specs = new ArrayList<>(cells.parameters(vocab.size(), hidden));
         specs.addAll(OutputHead.parameters(vocab.size(), hidden));
         for (TensorSpec s : specs) {
             SafeTensors.Tensor t = contents.tensors().get(s.name());
-            if (t == null) throw new CheckpointException("missing tensor " + s);
+            if (t == null) throw new CheckpointException("missing tensor " + s + " of a " + describe(cells));
             if (t.floats() == null) throw new CheckpointException("tensor " + s.name() + " is " + t.dtype() + ", not F32");
             if (!Arrays.equals(t.shape(), s.shape())) {
                 throw new CheckpointException("tensor " + s.name() + " has shape " + Arrays.toString(t.shape())
                         + ", expected " + Arrays.toString(s.shape()) + " for vocab " + vocab.size() + " and hidden " + hidden);
             }
         }
-        RnnModel model = new RnnModel(cell, vocab, tokenization, hidden);
+        RnnModel model = new RnnModel(cells.type(), cells.size(), vocab, tokenization, hidden);
         for (TensorSpec s : model.table().specs()) model.setTensor(s.name(), contents.tensors().get(s.name()).floats());
         String expected = meta.get(CHECKSUM);
         if (expected != null && !expected.equals(checksum(model))) {
@@ -168,6 +172,25 @@ public final class Checkpoint {
         buf.flip();
         crc.update(buf);
         return String.format("%08x", crc.getValue());
+    }
+
+    /** Layers in the metadata's {@code num_layers}; files from before deep models have none and one layer. */
+    private static int layers(Map<String, String> meta) throws CheckpointException {
+        String v = meta.getOrDefault("num_layers", "1");
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= MAX_LAYERS) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CheckpointException("num_layers '" + v + "' is not a number of layers from 1 to " + MAX_LAYERS);
+    }
+
+    /** Deeper stacks than any recurrent language model uses; a bound keeps a crafted file from building millions. */
+    static final int MAX_LAYERS = 64;
+
+    private static String describe(CellStack cells) {
+        return cells.size() + "-layer " + cells.type() + " model";
     }
 
     private static Vocab parseVocab(String json) throws CheckpointException {

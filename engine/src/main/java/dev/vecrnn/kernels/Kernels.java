@@ -41,6 +41,55 @@ public interface Kernels {
                       float[] dz, int dzOff, int n);
 
     /**
+     * One LSTM step for one row (d2l 9.2), fused. {@code g} holds four {@code n}-wide blocks i, f, o, c of the
+     * recurrent products {@code H_{t−1}·W_h*}; with {@code a = g + u + b} per block ({@code u} the input
+     * contribution, {@code b} the biases, both laid out as {@code g}) it writes the activations
+     * {@code σ(a_i), σ(a_f), σ(a_o), tanh(a_c)} back into {@code g}, then {@code c = f⊙cPrev + i⊙c̃},
+     * {@code tc = tanh(c)} and {@code h = o⊙tc}.
+     */
+    void lstmForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] cPrev, int cPrevOff,
+                     float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff, int n);
+
+    /**
+     * Backward of {@link #lstmForward} for one row: with {@code dH = dh1 + dh2} and {@code dc} the memory's
+     * gradient from step t+1, {@code dC = dc + dH⊙o⊙(1 − tc²)}; replaces the activations in {@code g} by the
+     * pre-activation gradients {@code (dA_i, dA_f, dA_o, dA_c)} and {@code dc} by {@code dC⊙f}, the memory's
+     * gradient for step t−1.
+     */
+    void lstmBackward(float[] g, int gOff, float[] cPrev, int cPrevOff, float[] tc, int tcOff,
+                      float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dc, int dcOff, int n);
+
+    /**
+     * The gates of one GRU step for one row (d2l 9.1). {@code g} holds three {@code n}-wide blocks z, r, h;
+     * blocks z and r hold the recurrent products and become {@code σ(g + u + b)}; block h is left alone.
+     * Writes {@code rh = r⊙hPrev}, the input of the candidate's recurrent product.
+     */
+    void gruGates(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
+                  float[] rh, int rhOff, int n);
+
+    /**
+     * The rest of a GRU step: block h of {@code g} holds {@code (R⊙H)·W_hh} and becomes
+     * {@code h̃ = tanh(g_h + u_h + b_h)}; then {@code h = z⊙hPrev + (1 − z)⊙h̃}.
+     */
+    void gruOutput(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
+                   float[] h, int hOff, int n);
+
+    /**
+     * Backward of {@link #gruOutput} and of z for one row: with {@code dH = dh1 + dh2}, replaces block h of
+     * {@code g} by {@code dA_h = dH⊙(1 − z)⊙(1 − h̃²)} and block z by {@code dA_z = dH⊙(hPrev − h̃)⊙z(1 − z)},
+     * and writes {@code dhPrev = dH⊙z}. {@code dhPrev} may alias {@code dh2}.
+     */
+    void gruBackwardOutput(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] dh1, int dh1Off,
+                           float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff, int n);
+
+    /**
+     * Backward of the reset gate for one row, given {@code drh}, the gradient of {@code R⊙H}: replaces block r
+     * of {@code g} by {@code dA_r = drh⊙hPrev⊙r(1 − r)} and adds {@code drh⊙r} to {@code dhPrev}.
+     */
+    void gruBackwardReset(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] drh, int drhOff,
+                          float[] dhPrev, int dhPrevOff, int n);
+
+    /**
      * Softmax and cross-entropy over {@code rows} rows of {@code cols} logits, in one pass per row: returns
      * the summed loss {@code Σ (logsumexp(row) − row[target])} and writes
      * {@code grad = (softmax(row) − onehot(target)) · gradScale}. {@code grad} must not overlap {@code logits}.

@@ -68,6 +68,125 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void lstmForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] cPrev, int cPrevOff,
+                            float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff, int n) {
+        lstmForward(g, gOff, u, uOff, b, bOff, cPrev, cPrevOff, c, cOff, tc, tcOff, h, hOff, 0, n);
+    }
+
+    /** Elements {@code [from, n)} of {@link #lstmForward}: the vector kernel's tail. */
+    static void lstmForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] cPrev, int cPrevOff,
+                            float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff, int from, int n) {
+        for (int j = from; j < n; j++) {
+            float i = FastMath.sigmoid(g[gOff + j] + u[uOff + j] + b[bOff + j]);
+            float f = FastMath.sigmoid(g[gOff + n + j] + u[uOff + n + j] + b[bOff + n + j]);
+            float o = FastMath.sigmoid(g[gOff + 2 * n + j] + u[uOff + 2 * n + j] + b[bOff + 2 * n + j]);
+            float cc = FastMath.tanh(g[gOff + 3 * n + j] + u[uOff + 3 * n + j] + b[bOff + 3 * n + j]);
+            float cNew = Math.fma(f, cPrev[cPrevOff + j], i * cc);
+            float t = FastMath.tanh(cNew);
+            g[gOff + j] = i;
+            g[gOff + n + j] = f;
+            g[gOff + 2 * n + j] = o;
+            g[gOff + 3 * n + j] = cc;
+            c[cOff + j] = cNew;
+            tc[tcOff + j] = t;
+            h[hOff + j] = o * t;
+        }
+    }
+
+    @Override
+    public void lstmBackward(float[] g, int gOff, float[] cPrev, int cPrevOff, float[] tc, int tcOff,
+                             float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dc, int dcOff, int n) {
+        lstmBackward(g, gOff, cPrev, cPrevOff, tc, tcOff, dh1, dh1Off, dh2, dh2Off, dc, dcOff, 0, n);
+    }
+
+    /** Elements {@code [from, n)} of {@link #lstmBackward}: the vector kernel's tail. */
+    static void lstmBackward(float[] g, int gOff, float[] cPrev, int cPrevOff, float[] tc, int tcOff,
+                             float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dc, int dcOff, int from, int n) {
+        for (int j = from; j < n; j++) {
+            float i = g[gOff + j], f = g[gOff + n + j], o = g[gOff + 2 * n + j], cc = g[gOff + 3 * n + j];
+            float t = tc[tcOff + j];
+            float dh = dh1[dh1Off + j] + dh2[dh2Off + j];
+            float dC = Math.fma(dh * o, Math.fma(-t, t, 1f), dc[dcOff + j]);
+            g[gOff + j] = dC * cc * (i * (1f - i));
+            g[gOff + n + j] = dC * cPrev[cPrevOff + j] * (f * (1f - f));
+            g[gOff + 2 * n + j] = dh * t * (o * (1f - o));
+            g[gOff + 3 * n + j] = dC * i * Math.fma(-cc, cc, 1f);
+            dc[dcOff + j] = dC * f;
+        }
+    }
+
+    @Override
+    public void gruGates(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
+                         float[] rh, int rhOff, int n) {
+        gruGates(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, rh, rhOff, 0, n);
+    }
+
+    /** Elements {@code [from, n)} of {@link #gruGates}: the vector kernel's tail. */
+    static void gruGates(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
+                         float[] rh, int rhOff, int from, int n) {
+        for (int j = from; j < n; j++) {
+            float z = FastMath.sigmoid(g[gOff + j] + u[uOff + j] + b[bOff + j]);
+            float r = FastMath.sigmoid(g[gOff + n + j] + u[uOff + n + j] + b[bOff + n + j]);
+            g[gOff + j] = z;
+            g[gOff + n + j] = r;
+            rh[rhOff + j] = r * hPrev[hPrevOff + j];
+        }
+    }
+
+    @Override
+    public void gruOutput(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
+                          float[] h, int hOff, int n) {
+        gruOutput(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, h, hOff, 0, n);
+    }
+
+    /** Elements {@code [from, n)} of {@link #gruOutput}: the vector kernel's tail. */
+    static void gruOutput(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
+                          float[] h, int hOff, int from, int n) {
+        int c = 2 * n;
+        for (int j = from; j < n; j++) {
+            float cand = FastMath.tanh(g[gOff + c + j] + u[uOff + c + j] + b[bOff + c + j]);
+            float z = g[gOff + j];
+            g[gOff + c + j] = cand;
+            h[hOff + j] = Math.fma(z, hPrev[hPrevOff + j] - cand, cand);
+        }
+    }
+
+    @Override
+    public void gruBackwardOutput(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] dh1, int dh1Off,
+                                  float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff, int n) {
+        gruBackwardOutput(g, gOff, hPrev, hPrevOff, dh1, dh1Off, dh2, dh2Off, dhPrev, dhPrevOff, 0, n);
+    }
+
+    /** Elements {@code [from, n)} of {@link #gruBackwardOutput}: the vector kernel's tail. */
+    static void gruBackwardOutput(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] dh1, int dh1Off,
+                                  float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff, int from, int n) {
+        int c = 2 * n;
+        for (int j = from; j < n; j++) {
+            float z = g[gOff + j], cand = g[gOff + c + j];
+            float dh = dh1[dh1Off + j] + dh2[dh2Off + j];
+            g[gOff + c + j] = dh * (1f - z) * Math.fma(-cand, cand, 1f);
+            g[gOff + j] = dh * (hPrev[hPrevOff + j] - cand) * (z * (1f - z));
+            dhPrev[dhPrevOff + j] = dh * z;
+        }
+    }
+
+    @Override
+    public void gruBackwardReset(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] drh, int drhOff,
+                                 float[] dhPrev, int dhPrevOff, int n) {
+        gruBackwardReset(g, gOff, hPrev, hPrevOff, drh, drhOff, dhPrev, dhPrevOff, 0, n);
+    }
+
+    /** Elements {@code [from, n)} of {@link #gruBackwardReset}: the vector kernel's tail. */
+    static void gruBackwardReset(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] drh, int drhOff,
+                                 float[] dhPrev, int dhPrevOff, int from, int n) {
+        for (int j = from; j < n; j++) {
+            float r = g[gOff + n + j], d = drh[drhOff + j];
+            g[gOff + n + j] = d * hPrev[hPrevOff + j] * (r * (1f - r));
+            dhPrev[dhPrevOff + j] = Math.fma(d, r, dhPrev[dhPrevOff + j]);
+        }
+    }
+
+    @Override
     public double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
                                       float gradScale, float[] grad, int gOff) {
         double loss = 0;

@@ -89,6 +89,119 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    // ---- gated cells --------------------------------------------------------------------------------
+    // Each lane reads every block it needs before it writes any, so activations can be replaced in place by
+    // their gradients. Tails run the scalar twin from the first element the vectors did not cover.
+
+    static FloatVector sigmoid(FloatVector x) {
+        return tanh(x.mul(0.5f)).fma(0.5f, 0.5f);
+    }
+
+    private static FloatVector load3(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff) {
+        return FloatVector.fromArray(F, g, gOff).add(FloatVector.fromArray(F, u, uOff)).add(FloatVector.fromArray(F, b, bOff));
+    }
+
+    @Override
+    public void lstmForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] cPrev, int cPrevOff,
+                            float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff, int n) {
+        int j = 0;
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            FloatVector i = sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j));
+            FloatVector f = sigmoid(load3(g, gOff + n + j, u, uOff + n + j, b, bOff + n + j));
+            FloatVector o = sigmoid(load3(g, gOff + 2 * n + j, u, uOff + 2 * n + j, b, bOff + 2 * n + j));
+            FloatVector cc = tanh(load3(g, gOff + 3 * n + j, u, uOff + 3 * n + j, b, bOff + 3 * n + j));
+            FloatVector cNew = f.fma(FloatVector.fromArray(F, cPrev, cPrevOff + j), i.mul(cc));
+            FloatVector t = tanh(cNew);
+            i.intoArray(g, gOff + j);
+            f.intoArray(g, gOff + n + j);
+            o.intoArray(g, gOff + 2 * n + j);
+            cc.intoArray(g, gOff + 3 * n + j);
+            cNew.intoArray(c, cOff + j);
+            t.intoArray(tc, tcOff + j);
+            o.mul(t).intoArray(h, hOff + j);
+        }
+        ScalarKernels.lstmForward(g, gOff, u, uOff, b, bOff, cPrev, cPrevOff, c, cOff, tc, tcOff, h, hOff, j, n);
+    }
+
+    @Override
+    public void lstmBackward(float[] g, int gOff, float[] cPrev, int cPrevOff, float[] tc, int tcOff,
+                             float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dc, int dcOff, int n) {
+        int j = 0;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            FloatVector i = FloatVector.fromArray(F, g, gOff + j);
+            FloatVector f = FloatVector.fromArray(F, g, gOff + n + j);
+            FloatVector o = FloatVector.fromArray(F, g, gOff + 2 * n + j);
+            FloatVector cc = FloatVector.fromArray(F, g, gOff + 3 * n + j);
+            FloatVector t = FloatVector.fromArray(F, tc, tcOff + j);
+            FloatVector dh = FloatVector.fromArray(F, dh1, dh1Off + j).add(FloatVector.fromArray(F, dh2, dh2Off + j));
+            FloatVector dC = dh.mul(o).fma(t.neg().fma(t, one), FloatVector.fromArray(F, dc, dcOff + j));
+            dC.mul(cc).mul(i.mul(one.sub(i))).intoArray(g, gOff + j);
+            dC.mul(FloatVector.fromArray(F, cPrev, cPrevOff + j)).mul(f.mul(one.sub(f))).intoArray(g, gOff + n + j);
+            dh.mul(t).mul(o.mul(one.sub(o))).intoArray(g, gOff + 2 * n + j);
+            dC.mul(i).mul(cc.neg().fma(cc, one)).intoArray(g, gOff + 3 * n + j);
+            dC.mul(f).intoArray(dc, dcOff + j);
+        }
+        ScalarKernels.lstmBackward(g, gOff, cPrev, cPrevOff, tc, tcOff, dh1, dh1Off, dh2, dh2Off, dc, dcOff, j, n);
+    }
+
+    @Override
+    public void gruGates(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
+                         float[] rh, int rhOff, int n) {
+        int j = 0;
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            FloatVector z = sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j));
+            FloatVector r = sigmoid(load3(g, gOff + n + j, u, uOff + n + j, b, bOff + n + j));
+            z.intoArray(g, gOff + j);
+            r.intoArray(g, gOff + n + j);
+            r.mul(FloatVector.fromArray(F, hPrev, hPrevOff + j)).intoArray(rh, rhOff + j);
+        }
+        ScalarKernels.gruGates(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, rh, rhOff, j, n);
+    }
+
+    @Override
+    public void gruOutput(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
+                          float[] h, int hOff, int n) {
+        int j = 0, c = 2 * n;
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            FloatVector cand = tanh(load3(g, gOff + c + j, u, uOff + c + j, b, bOff + c + j));
+            FloatVector z = FloatVector.fromArray(F, g, gOff + j);
+            cand.intoArray(g, gOff + c + j);
+            z.fma(FloatVector.fromArray(F, hPrev, hPrevOff + j).sub(cand), cand).intoArray(h, hOff + j);
+        }
+        ScalarKernels.gruOutput(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, h, hOff, j, n);
+    }
+
+    @Override
+    public void gruBackwardOutput(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] dh1, int dh1Off,
+                                  float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff, int n) {
+        int j = 0, c = 2 * n;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            FloatVector z = FloatVector.fromArray(F, g, gOff + j);
+            FloatVector cand = FloatVector.fromArray(F, g, gOff + c + j);
+            FloatVector dh = FloatVector.fromArray(F, dh1, dh1Off + j).add(FloatVector.fromArray(F, dh2, dh2Off + j));
+            dh.mul(one.sub(z)).mul(cand.neg().fma(cand, one)).intoArray(g, gOff + c + j);
+            dh.mul(FloatVector.fromArray(F, hPrev, hPrevOff + j).sub(cand)).mul(z.mul(one.sub(z))).intoArray(g, gOff + j);
+            dh.mul(z).intoArray(dhPrev, dhPrevOff + j);
+        }
+        ScalarKernels.gruBackwardOutput(g, gOff, hPrev, hPrevOff, dh1, dh1Off, dh2, dh2Off, dhPrev, dhPrevOff, j, n);
+    }
+
+    @Override
+    public void gruBackwardReset(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] drh, int drhOff,
+                                 float[] dhPrev, int dhPrevOff, int n) {
+        int j = 0;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            FloatVector r = FloatVector.fromArray(F, g, gOff + n + j);
+            FloatVector d = FloatVector.fromArray(F, drh, drhOff + j);
+            d.mul(FloatVector.fromArray(F, hPrev, hPrevOff + j)).mul(r.mul(one.sub(r))).intoArray(g, gOff + n + j);
+            d.fma(r, FloatVector.fromArray(F, dhPrev, dhPrevOff + j)).intoArray(dhPrev, dhPrevOff + j);
+        }
+        ScalarKernels.gruBackwardReset(g, gOff, hPrev, hPrevOff, drh, drhOff, dhPrev, dhPrevOff, j, n);
+    }
+
     // ---- softmax + cross-entropy -------------------------------------------------------------------
 
     static FloatVector exp(FloatVector x) {

@@ -1,56 +1,229 @@
 package dev.vecrnn.model;
 
 import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.Layout;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A recurrent cell: the recurrence over {@code steps} time steps and its backward, for a chunk of
- * {@code rows} independent sequences. The plain tanh RNN is one; GRU and LSTM (d2l 9.1–9.2) are others,
- * with more gate parameters, a wider carried state (LSTM: {@code h} and {@code c}) and their own fused
- * gate kernels, but the same calls.
+ * One recurrent layer — d2l's tanh RNN (8.5), GRU (9.1) or LSTM (9.2) — over {@code steps} time steps for a
+ * chunk of {@code rows} independent sequences, forward and backward.
  *
- * <p>Every buffer a cell touches comes from a table it declares, so the trainer can lay all of them out in
- * one arena once and never allocate per step. Layouts inside a chunk are step-major: row {@code t·rows + i}
- * is sequence {@code i} at step {@code t}.
+ * <p>A cell's pre-activations come in {@code gates} blocks of {@code hidden} columns (RNN: h; GRU: z, r, h;
+ * LSTM: i, f, o, c), each the sum of an input term {@code X·W_x*}, a recurrent term {@code H·W_h*} and a
+ * bias. This class holds what all cells share: d2l's parameter names, the input term (a row gather of the
+ * packed {@code W_x*} panel for layer 0, whose input is a one-hot token; one GEMM over all steps for a layer
+ * that reads the layer below), and the weight gradients, which run as one GEMM per weight over all steps
+ * once the recurrence has been walked back. Subclasses hold the recurrence and its fused gate kernels.
+ *
+ * <p>Every buffer comes from tables the cell declares, so the trainer lays all of them out in one arena
+ * once. Layouts inside a chunk are step-major: row {@code t·rows + i} is sequence {@code i} at step {@code t}.
+ * Workspace and packed names carry the layer ({@code l0.hs}) so the layers of a stack share one table.
  */
-public interface Cell {
+public abstract class Cell {
+    private final String type;
+    /** Blocks of pre-activations per step. */
+    protected final int gates;
+    /** 0 reads tokens; above, the layer below's outputs. */
+    protected final int layer;
+    /** d2l's names: {@code W_x*}, {@code W_h*}, {@code b_*} per block, in {@code get_params} order. */
+    protected final String[] wx, wh, b;
+    /** Packed per minibatch: {@code W_x*} side by side {@code (in, gates·hidden)}, its transpose, the biases. */
+    protected final String wxPanel, wxPanelT, biasPanel;
+    /** Workspace: {@code (steps+1, rows, hidden)} outputs, {@code hs[0]} the initial state; the input terms. */
+    protected final String hs, xp;
 
-    /** The cell type as stored in checkpoints, e.g. {@code "rnn"}. */
-    String type();
+    protected Cell(String type, String[] blocks, int layer, String prefix) {
+        this.type = type;
+        this.gates = blocks.length;
+        this.layer = layer;
+        wx = new String[gates];
+        wh = new String[gates];
+        b = new String[gates];
+        for (int g = 0; g < gates; g++) {
+            wx[g] = prefix + "W_x" + blocks[g];
+            wh[g] = prefix + "W_h" + blocks[g];
+            b[g] = prefix + "b_" + blocks[g];
+        }
+        wxPanel = local("Wx");
+        wxPanelT = local("Wx_T");
+        biasPanel = local("b");
+        hs = local("hs");
+        xp = local("xp");
+    }
 
-    /** The cell's parameters with d2l's names and shapes, in checkpoint order. */
-    List<TensorSpec> parameters(int vocab, int hidden);
+    /** A workspace or packed buffer's name in this layer. */
+    protected final String local(String name) {
+        return "l" + layer + "." + name;
+    }
+
+    /** The cell type as stored in checkpoints: {@code rnn}, {@code gru} or {@code lstm}. */
+    public final String type() { return type; }
+
+    public final int layer() { return layer; }
+
+    /** Width of this layer's input: the vocabulary (one-hot tokens) for layer 0, else the hidden size. */
+    protected final int inputSize(int vocab, int hidden) {
+        return layer == 0 ? vocab : hidden;
+    }
+
+    /** The parameters with d2l's names and shapes, in checkpoint order. */
+    public final List<TensorSpec> parameters(int vocab, int hidden) {
+        List<TensorSpec> out = new ArrayList<>();
+        for (int g = 0; g < gates; g++) {
+            out.add(new TensorSpec(wx[g], inputSize(vocab, hidden), hidden));
+            out.add(new TensorSpec(wh[g], hidden, hidden));
+            out.add(new TensorSpec(b[g], hidden));
+        }
+        return out;
+    }
+
+    /** The first bias, {@code (hidden)}: its length is the hidden size. */
+    public final String hiddenBias() { return b[0]; }
 
     /** Floats of state carried from one minibatch to the next, per sequence. */
-    int stateSize(int hidden);
+    public int stateSize(int hidden) { return hidden; }
 
-    /** Buffers derived from the parameters once per minibatch (transposed weights), shared by all chunks. */
-    List<TensorSpec> packedBuffers(int vocab, int hidden);
+    /** Buffers derived from the parameters once per minibatch, shared by all chunks. */
+    public List<TensorSpec> packedBuffers(int vocab, int hidden) {
+        int in = inputSize(vocab, hidden), width = gates * hidden;
+        List<TensorSpec> out = new ArrayList<>(List.of(new TensorSpec(wxPanel, in, width), new TensorSpec(biasPanel, width)));
+        if (layer > 0) out.add(new TensorSpec(wxPanelT, width, in)); // for dX = dA·W_xᵀ as an NN product
+        out.addAll(recurrentPanels(hidden));
+        return out;
+    }
+
+    /** The packed recurrent weights this cell's recurrence reads. */
+    protected abstract List<TensorSpec> recurrentPanels(int hidden);
 
     /** Per-chunk working buffers for {@code rows} sequences over {@code steps}. */
-    List<TensorSpec> chunkBuffers(int rows, int steps, int hidden);
+    public List<TensorSpec> chunkBuffers(int rows, int steps, int hidden) {
+        List<TensorSpec> out = new ArrayList<>();
+        out.add(new TensorSpec(hs, steps + 1, rows, hidden));
+        if (layer > 0) out.add(new TensorSpec(xp, steps, rows, gates * hidden)); // (steps, rows, gates·hidden)
+        out.addAll(recurrenceBuffers(rows, steps, hidden));
+        return out;
+    }
+
+    protected abstract List<TensorSpec> recurrenceBuffers(int rows, int steps, int hidden);
 
     /**
-     * Fills part {@code part} of {@code parts} of {@code packed} from {@code params}; called once per minibatch
-     * for every part, possibly on different threads, before any chunk runs.
+     * Fills part {@code part} of {@code parts} of this layer's packed buffers from {@code params}; called once
+     * per minibatch for every part, possibly on different threads, before any chunk runs.
      */
-    void pack(Kernels k, Slab params, Slab packed, int part, int parts);
+    public final void pack(Kernels k, Slab params, Slab packed, int part, int parts) {
+        int hidden = params.table().spec(b[0]).dim(0);
+        int in = params.table().spec(wx[0]).dim(0), width = gates * hidden;
+        float[] p = params.data(), q = packed.data();
+        int panel = packed.off(wxPanel);
+        for (int g = 0; g < gates; g++) {
+            int src = params.off(wx[g]);
+            for (int r = part * in / parts; r < (part + 1) * in / parts; r++) {
+                System.arraycopy(p, src + r * hidden, q, panel + r * width + g * hidden, hidden);
+            }
+            if (layer > 0) {
+                Transpose.rows(p, src, in, hidden, q, packed.off(wxPanelT) + g * hidden * in, part * in / parts, (part + 1) * in / parts);
+            }
+            if (part == 0) System.arraycopy(p, params.off(b[g]), q, packed.off(biasPanel) + g * hidden, hidden);
+        }
+        packRecurrent(params, packed, hidden, part, parts);
+    }
+
+    protected abstract void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts);
+
+    /** Copies rows {@code [part·h/parts, …)} of each {@code W_h*} named into {@code (h, names·h)} and its transpose. */
+    protected static void packSideBySide(Slab params, Slab packed, String[] names, int from, int count, String panel,
+                                         String panelT, int hidden, int part, int parts) {
+        float[] p = params.data(), q = packed.data();
+        int width = count * hidden, r0 = part * hidden / parts, r1 = (part + 1) * hidden / parts;
+        for (int g = 0; g < count; g++) {
+            int src = params.off(names[from + g]);
+            if (panel != null) {
+                for (int r = r0; r < r1; r++) System.arraycopy(p, src + r * hidden, q, packed.off(panel) + r * width + g * hidden, hidden);
+            }
+            Transpose.rows(p, src, hidden, hidden, q, packed.off(panelT) + g * hidden * hidden, r0, r1);
+        }
+    }
 
     /**
-     * Runs the recurrence: {@code x (steps, rows)} token ids, {@code state (rows, stateSize)} in and, on
-     * return, out. Leaves in {@code ws} what {@link #backward} needs.
+     * Runs the recurrence. Layer 0 reads token ids {@code x (steps, rows)} from {@code xOff}; a layer above
+     * reads {@code in (steps, rows, hidden)} from {@code inOff}. {@code state} holds this layer's state for the
+     * chunk at {@code stateOff} ({@code rows·stateSize} floats) and is updated to the last step's. Leaves in
+     * {@code ws} what {@link #backward} needs.
      */
-    void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
-                 float[] state, int stateOff);
+    public abstract void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
+                                 int rows, int steps, float[] state, int stateOff);
 
     /** Offset in {@code ws.data()} of the outputs {@code (steps, rows, hidden)} the last forward wrote. */
-    int outputs(Slab ws);
+    public final int outputs(Slab ws) {
+        TensorSpec s = ws.table().spec(hs);
+        return ws.off(hs) + s.dim(1) * s.dim(2);
+    }
 
     /**
-     * Backpropagates {@code dOut (steps, rows, hidden)} (consumed: the cell may overwrite it) through the
-     * last forward of this chunk, adding parameter gradients into {@code grads}, which mirrors the params.
-     * The gradient does not flow into the initial state: it is detached, as d2l detaches it.
+     * Backpropagates {@code dOut (steps, rows, hidden)} (consumed: the cell may overwrite it) through the last
+     * forward of this chunk, adding parameter gradients into {@code grads}, which mirrors the params, and for a
+     * layer above 0 writing the input's gradient {@code dIn (steps, rows, hidden)}, which must not overlap
+     * {@code dOut}. The gradient does not flow into the initial state: it is detached, as d2l detaches it.
      */
-    void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, int rows,
-                  int steps, float[] dOut, int dOutOff);
+    public abstract void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff,
+                                  float[] in, int inOff, int rows, int steps, float[] dOut, int dOutOff,
+                                  float[] dIn, int dInOff);
+
+    // ---- shared by the recurrences ------------------------------------------------------------------
+
+    /** For a layer above 0: the input terms of all steps, {@code xp = in · W_x} in one GEMM. */
+    protected final void inputTerms(Kernels k, Slab packed, Slab ws, float[] in, int inOff, int rows, int steps) {
+        if (layer == 0) return;
+        int hidden = ws.table().spec(hs).dim(2), width = gates * hidden;
+        k.gemm(Layout.NN, steps * rows, width, hidden, in, inOff, hidden, packed.data(), packed.off(wxPanel), width,
+                ws.data(), ws.off(xp), width, false);
+    }
+
+    /** The array holding the input term of a row: the packed panel for tokens, the workspace above. */
+    protected final float[] inputArray(Slab packed, Slab ws) {
+        return layer == 0 ? packed.data() : ws.data();
+    }
+
+    /** Offset of the input term {@code (gates·hidden)} of sequence {@code i} at step {@code t}. */
+    protected final int inputOffset(Slab packed, Slab ws, int[] x, int xOff, int rows, int t, int i, int width) {
+        return layer == 0 ? packed.off(wxPanel) + x[xOff + t * rows + i] * width : ws.off(xp) + (t * rows + i) * width;
+    }
+
+    /**
+     * The weight gradients of all steps from the pre-activation gradients {@code dA (steps, rows,
+     * gates·hidden)}: {@code dW_h* += Σ_t R_tᵀ·dA_t} with {@code R} from {@link #recurrentInput}, the biases as
+     * column sums, {@code dW_x*} as gathered row sums (tokens) or one GEMM (a layer above); and for a layer
+     * above, {@code dIn = dA · W_xᵀ}.
+     */
+    protected final void parameterGradients(Kernels k, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
+                                            int inOff, int rows, int steps, float[] dA, int dAOff, float[] dIn, int dInOff) {
+        float[] w = ws.data(), gd = grads.data();
+        int hidden = ws.table().spec(hs).dim(2), width = gates * hidden, n = steps * rows;
+        for (int g = 0; g < gates; g++) {
+            int dg = dAOff + g * hidden;
+            k.gemm(Layout.TN, hidden, hidden, n, w, recurrentInput(ws, g), hidden, dA, dg, width, gd, grads.off(wh[g]), hidden, true);
+            k.columnSums(dA, dg, n, hidden, width, gd, grads.off(b[g]));
+            if (layer == 0) {
+                int dwx = grads.off(wx[g]);
+                for (int r = 0; r < n; r++) k.add(dA, dg + r * width, gd, dwx + x[xOff + r] * hidden, hidden);
+            } else {
+                k.gemm(Layout.TN, hidden, hidden, n, in, inOff, hidden, dA, dg, width, gd, grads.off(wx[g]), hidden, true);
+            }
+        }
+        if (layer > 0) {
+            k.gemm(Layout.NN, n, hidden, width, dA, dAOff, width, packed.data(), packed.off(wxPanelT), hidden,
+                    dIn, dInOff, hidden, false);
+        }
+    }
+
+    /** Offset in {@code ws} of what block {@code g}'s recurrent weight multiplies, {@code (steps, rows, hidden)}. */
+    protected int recurrentInput(Slab ws, int g) {
+        return ws.off(hs);
+    }
+
+    @Override
+    public String toString() {
+        return type + " layer " + layer;
+    }
 }

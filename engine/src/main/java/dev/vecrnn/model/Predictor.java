@@ -21,10 +21,10 @@ public final class Predictor {
         this.model = model;
         this.kernels = kernels;
         int v = model.vocab().size(), h = model.hidden();
-        Cell cell = model.cell();
-        this.packed = Slab.allocate(TensorTable.of(cell.packedBuffers(v, h), OutputHead.packedBuffers(v, h)));
-        this.ws = Slab.allocate(new TensorTable(cell.chunkBuffers(1, 1, h)));
-        this.state = new float[cell.stateSize(h)];
+        CellStack cells = model.layers();
+        this.packed = Slab.allocate(TensorTable.of(cells.packedBuffers(v, h), OutputHead.packedBuffers(v, h)));
+        this.ws = Slab.allocate(new TensorTable(cells.chunkBuffers(1, 1, h)));
+        this.state = new float[cells.stateSize(h)];
         this.logits = new float[v];
     }
 
@@ -32,8 +32,7 @@ public final class Predictor {
         List<String> tokens = model.tokenize(prefix);
         if (tokens.isEmpty()) throw new IllegalArgumentException("the prefix has no tokens; give at least one character");
         if (numPreds < 0) throw new IllegalArgumentException("the number of predictions must be 0 or more, not " + numPreds);
-        Cell cell = model.cell();
-        cell.pack(kernels, model.params(), packed, 0, 1);
+        model.layers().pack(kernels, model.params(), packed, 0, 1);
         java.util.Arrays.fill(state, 0f);
         List<String> out = new ArrayList<>();
         int last = model.vocab().index(tokens.get(0));
@@ -53,8 +52,8 @@ public final class Predictor {
 
     private void step(int token) {
         x[0] = token;
-        model.cell().forward(kernels, model.params(), packed, ws, x, 0, 1, 1, state, 0);
-        OutputHead.forward(kernels, model.params(), ws.data(), model.cell().outputs(ws), 1, logits, 0);
+        model.layers().forward(kernels, model.params(), packed, ws, x, 0, 1, 1, state, 0);
+        OutputHead.forward(kernels, model.params(), ws.data(), model.layers().outputs(ws), 1, logits, 0);
     }
 
     static int argmax(float[] v) {

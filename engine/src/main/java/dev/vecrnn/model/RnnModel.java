@@ -7,30 +7,41 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A character (or word) language model: a {@link Cell}, d2l's output layer, the vocabulary it was trained
- * on, and all parameters in one flat buffer laid out by {@link #table()} ({@code W_xh, W_hh, b_h, W_hq,
- * b_q} for the tanh RNN).
+ * A character (or word) language model: a stack of {@link Cell}s (one layer unless deep), d2l's output
+ * layer, the vocabulary it was trained on, and all parameters in one flat buffer laid out by
+ * {@link #table()} ({@code W_xh, W_hh, b_h, W_hq, b_q} for the one-layer tanh RNN).
  */
 public final class RnnModel {
-    private final Cell cell;
+    private final CellStack layers;
     private final Vocab vocab;
     private final Tokenization tokenization;
     private final int hidden;
     private final TensorTable table;
     private final Slab params;
 
+    /** A one-layer model of {@code cell}. */
     public RnnModel(Cell cell, Vocab vocab, Tokenization tokenization, int hidden) {
+        this(new CellStack(cell), vocab, tokenization, hidden);
+    }
+
+    /** {@code layers} layers of cell type {@code type} ({@code rnn}, {@code gru}, {@code lstm}). */
+    public RnnModel(String type, int layers, Vocab vocab, Tokenization tokenization, int hidden) {
+        this(Cells.stack(type, layers), vocab, tokenization, hidden);
+    }
+
+    private RnnModel(CellStack layers, Vocab vocab, Tokenization tokenization, int hidden) {
         if (hidden <= 0) throw new IllegalArgumentException("hidden size must be positive, not " + hidden);
-        this.cell = cell;
+        this.layers = layers;
         this.vocab = vocab;
         this.tokenization = tokenization;
         this.hidden = hidden;
-        this.table = parameterTable(cell, vocab.size(), hidden);
+        this.table = parameterTable(layers, vocab.size(), hidden);
         this.params = Slab.allocate(table);
     }
 
-    public static TensorTable parameterTable(Cell cell, int vocab, int hidden) {
-        return TensorTable.of(cell.parameters(vocab, hidden), OutputHead.parameters(vocab, hidden));
+    /** The parameters of a model, in checkpoint order: the layers', then the output layer's. */
+    public static TensorTable parameterTable(CellStack layers, int vocab, int hidden) {
+        return TensorTable.of(layers.parameters(vocab, hidden), OutputHead.parameters(vocab, hidden));
     }
 
     /** d2l's {@code get_params}: weight matrices N(0, 0.01²) in table order, biases zero. */
@@ -44,7 +55,13 @@ public final class RnnModel {
         return this;
     }
 
-    public Cell cell() { return cell; }
+    /** The recurrent layers, bottom first. */
+    public CellStack layers() { return layers; }
+
+    /** The cell type of every layer: {@code rnn}, {@code gru} or {@code lstm}. */
+    public String cellType() { return layers.type(); }
+
+    public int numLayers() { return layers.size(); }
 
     public Vocab vocab() { return vocab; }
 

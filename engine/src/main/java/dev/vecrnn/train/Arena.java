@@ -1,6 +1,6 @@
 package dev.vecrnn.train;
 
-import dev.vecrnn.model.Cell;
+import dev.vecrnn.model.CellStack;
 import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
@@ -34,10 +34,10 @@ public final class Arena {
     final int[] tokenOffset; // offset of each chunk's x in tokens; its y follows
 
     public Arena(RnnModel model, int batch, int steps) {
-        this(model.cell(), model.vocab().size(), model.hidden(), batch, steps, model.table());
+        this(model.layers(), model.vocab().size(), model.hidden(), batch, steps, model.table());
     }
 
-    Arena(Cell cell, int vocab, int hidden, int batch, int steps, TensorTable params) {
+    Arena(CellStack cell, int vocab, int hidden, int batch, int steps, TensorTable params) {
         if (batch <= 0 || steps <= 0) throw new IllegalArgumentException("batch and steps must be positive");
         int chunks = (batch + CHUNK_ROWS - 1) / CHUNK_ROWS;
         rowStart = new int[chunks];
@@ -70,7 +70,7 @@ public final class Arena {
     }
 
     /** A chunk's working buffers: the cell's, then the output layer's. */
-    static TensorTable workspaceTable(Cell cell, int vocab, int hidden, int rows, int steps) {
+    static TensorTable workspaceTable(CellStack cell, int vocab, int hidden, int rows, int steps) {
         return TensorTable.of(cell.chunkBuffers(rows, steps, hidden), List.of(
                 new TensorSpec("logits", steps * rows, vocab),   // (steps·rows, vocab), row t·rows + i
                 new TensorSpec("dlogits", steps * rows, vocab),  // (steps·rows, vocab)

@@ -2,7 +2,7 @@ package dev.vecrnn.train;
 
 import dev.vecrnn.data.Minibatch;
 import dev.vecrnn.kernels.Kernels;
-import dev.vecrnn.model.Cell;
+import dev.vecrnn.model.CellStack;
 import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
@@ -49,7 +49,7 @@ public final class Trainer implements AutoCloseable {
         this.lr = lr;
         this.clip = clip;
         this.arena = new Arena(model, batch, steps);
-        this.state = new float[batch * model.cell().stateSize(hidden)];
+        this.state = new float[batch * model.layers().stateSize(hidden)];
         this.chunkLoss = new double[arena.chunks()];
         this.parallel = new ParallelFor(threads);
     }
@@ -61,6 +61,22 @@ public final class Trainer implements AutoCloseable {
 
     /** The hidden state carried between minibatches, {@code (batch, stateSize)}. */
     public float[] state() { return state; }
+
+    /**
+     * Layer {@code layer}'s state as {@code (batch, hidden)}: {@code part} 0 is H, 1 the LSTM's memory C. A copy,
+     * gathered from the chunks' state regions (for tests and inspection; it allocates).
+     */
+    public float[] state(int layer, int part) {
+        CellStack cells = model.layers();
+        int per = cells.stateSize(hidden);
+        float[] out = new float[batch * hidden];
+        for (int c = 0; c < arena.chunks(); c++) {
+            int rows = arena.rowCount[c];
+            int from = arena.rowStart[c] * per + cells.stateOffset(layer, rows, hidden) + part * rows * hidden;
+            System.arraycopy(state, from, out, arena.rowStart[c] * hidden, rows * hidden);
+        }
+        return out;
+    }
 
     public void resetState() { java.util.Arrays.fill(state, 0f); }
 
@@ -140,23 +156,23 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void runChunk(int c) {
-        Cell cell = model.cell();
+        CellStack cells = model.layers();
         Slab ws = arena.ws[c], g = arena.chunkGrads[c], p = model.params(), packed = arena.packed;
         float[] w = ws.data();
         int rows = arena.rowCount[c], n = rows * steps;
         int xOff = arena.tokenOffset[c], yOff = xOff + n;
         g.zero();
-        cell.forward(k, p, packed, ws, arena.tokens, xOff, rows, steps, state, arena.rowStart[c] * cell.stateSize(hidden));
-        int out = cell.outputs(ws);
+        cells.forward(k, p, packed, ws, arena.tokens, xOff, rows, steps, state, arena.rowStart[c] * cells.stateSize(hidden));
+        int out = cells.outputs(ws);
         OutputHead.forward(k, p, w, out, n, w, ws.off("logits"));
         chunkLoss[c] = k.softmaxCrossEntropy(w, ws.off("logits"), n, vocab, arena.tokens, yOff,
                 (float) (1.0 / ((double) batch * steps)), w, ws.off("dlogits"));
         OutputHead.backward(k, packed, g, w, out, n, w, ws.off("dlogits"), w, ws.off("dout"));
-        cell.backward(k, p, packed, ws, g, arena.tokens, xOff, rows, steps, w, ws.off("dout"));
+        cells.backward(k, p, packed, ws, g, arena.tokens, xOff, rows, steps, w, ws.off("dout"));
     }
 
     private void packPart(int part) {
-        model.cell().pack(k, model.params(), arena.packed, part, PACK_PARTS);
+        model.layers().pack(k, model.params(), arena.packed, part, PACK_PARTS);
         OutputHead.pack(model.params(), arena.packed, part, PACK_PARTS);
     }
 

@@ -82,7 +82,7 @@ class CheckpointTest {
             assertEquals(tokens, r.vocab().tokens());
             assertEquals(tok, r.tokenization());
             assertEquals(7, r.hidden());
-            assertEquals("rnn", r.cell().type());
+            assertEquals("rnn", r.cellType());
             assertSameBits(m.params().data(), r.params().data(), "params");
             for (String n : NAMES) assertSameBits(m.tensor(n), r.tensor(n), n);
             assertEquals("3", l.metadata().get("epochs"));
@@ -126,7 +126,7 @@ class CheckpointTest {
         Checkpoint.Loaded l = Checkpoint.load(f);
         assertEquals(tokens, l.model().vocab().tokens());
         assertEquals(Tokenization.CHAR, l.model().tokenization());
-        assertEquals("rnn", l.model().cell().type());
+        assertEquals("rnn", l.model().cellType());
         assertEquals(5, l.model().hidden());
         for (String n : NAMES) assertSameBits(m.tensor(n), l.model().tensor(n), n);
     }

@@ -519,6 +519,30 @@ class KernelsTest {
                                            float[] dz, int dzOff, int n) {
             d.tanhBackward(h, hOff, dh1, dh1Off, dh2, dh2Off, dz, dzOff, n);
         }
+        @Override public void lstmForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] cPrev,
+                                          int cPrevOff, float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff, int n) {
+            d.lstmForward(g, gOff, u, uOff, b, bOff, cPrev, cPrevOff, c, cOff, tc, tcOff, h, hOff, n);
+        }
+        @Override public void lstmBackward(float[] g, int gOff, float[] cPrev, int cPrevOff, float[] tc, int tcOff,
+                                           float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dc, int dcOff, int n) {
+            d.lstmBackward(g, gOff, cPrev, cPrevOff, tc, tcOff, dh1, dh1Off, dh2, dh2Off, dc, dcOff, n);
+        }
+        @Override public void gruGates(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev,
+                                       int hPrevOff, float[] rh, int rhOff, int n) {
+            d.gruGates(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, rh, rhOff, n);
+        }
+        @Override public void gruOutput(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev,
+                                        int hPrevOff, float[] h, int hOff, int n) {
+            d.gruOutput(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, h, hOff, n);
+        }
+        @Override public void gruBackwardOutput(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] dh1, int dh1Off,
+                                                float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff, int n) {
+            d.gruBackwardOutput(g, gOff, hPrev, hPrevOff, dh1, dh1Off, dh2, dh2Off, dhPrev, dhPrevOff, n);
+        }
+        @Override public void gruBackwardReset(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] drh, int drhOff,
+                                               float[] dhPrev, int dhPrevOff, int n) {
+            d.gruBackwardReset(g, gOff, hPrev, hPrevOff, drh, drhOff, dhPrev, dhPrevOff, n);
+        }
         @Override public double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
                                                     float gradScale, float[] grad, int gOff) {
             return d.softmaxCrossEntropy(logits, lOff, rows, cols, targets, tOff, gradScale, grad, gOff);

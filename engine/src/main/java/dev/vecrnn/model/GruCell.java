@@ -1,0 +1,104 @@
+package dev.vecrnn.model;
+
+import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.Layout;
+import java.util.List;
+
+/**
+ * d2l 9.1's GRU: {@code Z, R = σ(X·W_x* + H·W_h* + b_*)}, {@code H̃ = tanh(X·W_xh + (R⊙H)·W_hh + b_h)},
+ * {@code H = Z⊙H + (1−Z)⊙H̃}. Not PyTorch's {@code nn.GRU}, which applies R after the product. The z and r
+ * products run as one GEMM over the packed panel {@code [W_hz W_hr] (hidden, 2·hidden)}; the candidate's
+ * product waits for R, so a step is GEMM, fused gates, GEMM, fused output.
+ */
+public final class GruCell extends Cell {
+    private final String panel, panelT, whhT, acts, rhs, carry, drh;
+
+    public GruCell() {
+        this(0, "");
+    }
+
+    public GruCell(int layer, String prefix) {
+        super("gru", new String[] {"z", "r", "h"}, layer, prefix);
+        panel = local("Wh_zr");
+        panelT = local("Wh_zr_T");
+        whhT = local("W_hh_T");
+        acts = local("gates");
+        rhs = local("rh");
+        carry = local("carry");
+        drh = local("drh");
+    }
+
+    @Override
+    protected List<TensorSpec> recurrentPanels(int hidden) {
+        return List.of(new TensorSpec(panel, hidden, 2 * hidden), new TensorSpec(panelT, 2 * hidden, hidden),
+                new TensorSpec(whhT, hidden, hidden));
+    }
+
+    @Override
+    protected List<TensorSpec> recurrenceBuffers(int rows, int steps, int hidden) {
+        return List.of(
+                new TensorSpec(acts, steps, rows, 3 * hidden), // (steps, rows, 3·hidden): z, r, h̃; backward: their dA
+                new TensorSpec(rhs, steps, rows, hidden),      // (steps, rows, hidden): R⊙H_{t−1}
+                new TensorSpec(carry, rows, hidden),           // (rows, hidden): dL/dH_{t−1}
+                new TensorSpec(drh, rows, hidden));            // (rows, hidden): dL/d(R⊙H_{t−1})
+    }
+
+    @Override
+    protected void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts) {
+        packSideBySide(params, packed, wh, 0, 2, panel, panelT, hidden, part, parts);
+        packSideBySide(params, packed, wh, 2, 1, null, whhT, hidden, part, parts);
+    }
+
+    @Override
+    protected int recurrentInput(Slab ws, int g) {
+        return g == 2 ? ws.off(rhs) : ws.off(hs);
+    }
+
+    @Override
+    public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
+                        int rows, int steps, float[] state, int stateOff) {
+        float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);
+        int hidden = params.table().spec(b[0]).dim(0), width = 3 * hidden, block = rows * hidden;
+        int h = ws.off(hs), a = ws.off(acts), rh = ws.off(rhs);
+        int wzr = packed.off(panel), bias = packed.off(biasPanel), whh = params.off(wh[2]);
+        inputTerms(k, packed, ws, in, inOff, rows, steps);
+        System.arraycopy(state, stateOff, w, h, block);
+        for (int t = 0; t < steps; t++) {
+            int gt = a + t * rows * width, prev = h + t * block;
+            k.gemm(Layout.NN, rows, 2 * hidden, hidden, w, prev, hidden, q, wzr, 2 * hidden, w, gt, width, false);
+            for (int i = 0; i < rows; i++) {
+                k.gruGates(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
+                        w, prev + i * hidden, w, rh + t * block + i * hidden, hidden);
+            }
+            k.gemm(Layout.NN, rows, hidden, hidden, w, rh + t * block, hidden, params.data(), whh, hidden,
+                    w, gt + 2 * hidden, width, false);
+            for (int i = 0; i < rows; i++) {
+                k.gruOutput(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
+                        w, prev + i * hidden, w, prev + block + i * hidden, hidden);
+            }
+        }
+        System.arraycopy(w, h + steps * block, state, stateOff, block);
+    }
+
+    @Override
+    public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
+                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff) {
+        float[] w = ws.data(), q = packed.data();
+        int hidden = params.table().spec(b[0]).dim(0), width = 3 * hidden, block = rows * hidden;
+        int h = ws.off(hs), a = ws.off(acts), dh = ws.off(carry), dr = ws.off(drh);
+        java.util.Arrays.fill(w, dh, dh + block, 0f);
+        for (int t = steps - 1; t >= 0; t--) {
+            int gt = a + t * rows * width, prev = h + t * block;
+            for (int i = 0; i < rows; i++) {
+                k.gruBackwardOutput(w, gt + i * width, w, prev + i * hidden, dOut, dOutOff + t * block + i * hidden,
+                        w, dh + i * hidden, w, dh + i * hidden, hidden);
+            }
+            k.gemm(Layout.NN, rows, hidden, hidden, w, gt + 2 * hidden, width, q, packed.off(whhT), hidden, w, dr, hidden, false);
+            for (int i = 0; i < rows; i++) {
+                k.gruBackwardReset(w, gt + i * width, w, prev + i * hidden, w, dr + i * hidden, w, dh + i * hidden, hidden);
+            }
+            if (t > 0) k.gemm(Layout.NN, rows, hidden, 2 * hidden, w, gt, width, q, packed.off(panelT), hidden, w, dh, hidden, true);
+        }
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff);
+    }
+}
