@@ -5,7 +5,7 @@ import dev.vecrnn.data.TimeMachine;
 import dev.vecrnn.io.Checkpoint;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.Predictor;
-import dev.vecrnn.model.RnnCell;
+import dev.vecrnn.model.Cells;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.train.TrainConfig;
 import dev.vecrnn.train.Training;
@@ -26,6 +26,14 @@ import picocli.CommandLine.Option;
 public final class TrainCommand extends BaseCommand {
     @Mixin
     CorpusOptions corpus = new CorpusOptions();
+
+    @Option(names = "--cell", paramLabel = "rnn|gru|lstm", defaultValue = "rnn",
+            description = "Recurrent cell: d2l 8.5's tanh RNN, 9.1's GRU or 9.2's LSTM. Default: ${DEFAULT-VALUE}.")
+    String cell;
+
+    @Option(names = "--layers", paramLabel = "N", defaultValue = "1",
+            description = "Stacked recurrent layers (d2l 9.3). Default: ${DEFAULT-VALUE}.")
+    int layers;
 
     @Option(names = "--hidden", paramLabel = "N", defaultValue = "512", description = "Hidden units. Default: ${DEFAULT-VALUE}.")
     int hidden;
@@ -81,6 +89,8 @@ public final class TrainCommand extends BaseCommand {
     /** Validates the command line without touching the corpus or any file. */
     TrainConfig config() {
         checkThreads();
+        if (!Cells.TYPES.contains(cell)) throw UserException.usage("--cell must be one of " + String.join(", ", Cells.TYPES) + ", not '" + cell + "'");
+        if (layers < 1 || layers > 64) throw UserException.usage("--layers must be between 1 and 64, not " + layers);
         if (hidden <= 0 || hidden > 16384) throw UserException.usage("--hidden must be between 1 and 16384, not " + hidden);
         if (batch <= 0 || batch > 65536) throw UserException.usage("--batch-size must be between 1 and 65536, not " + batch);
         if (steps <= 0 || steps > 65536) throw UserException.usage("--num-steps must be between 1 and 65536, not " + steps);
@@ -122,7 +132,7 @@ public final class TrainCommand extends BaseCommand {
             model = point.model();
             from = point.progress();
         } else {
-            model = new RnnModel(new RnnCell(), data.vocab(), data.tokenization(), cfg.hidden()).initialize(new Random(cfg.seed()));
+            model = new RnnModel(cell, layers, data.vocab(), data.tokenization(), cfg.hidden()).initialize(new Random(cfg.seed()));
             from = Training.Progress.start(cfg.seed());
         }
         if (from.epochsDone() >= cfg.epochs()) {
@@ -130,9 +140,9 @@ public final class TrainCommand extends BaseCommand {
         }
         Kernels k = kernels();
         PrintWriter w = out();
-        w.printf(Locale.ROOT, "%s: %,d tokens (of %,d), vocab %d; hidden %d, batch %d, steps %d, %s, %d epochs%s, lr %s, clip %s; "
+        w.printf(Locale.ROOT, "%s: %,d tokens (of %,d), vocab %d; %s, hidden %d, batch %d, steps %d, %s, %d epochs%s, lr %s, clip %s; "
                         + "%d thread%s, %s kernels%n",
-                corpus.describe(), data.ids().length, data.tokensBeforeTruncation(), data.vocab().size(), cfg.hidden(),
+                corpus.describe(), data.ids().length, data.tokensBeforeTruncation(), data.vocab().size(), describe(model), cfg.hidden(),
                 cfg.batch(), cfg.steps(), cfg.randomIter() ? "random sampling" : "sequential partitioning", cfg.epochs(),
                 point != null ? " (resuming after epoch " + from.epochsDone() + ")" : "", num(cfg.lr()), num(cfg.clip()),
                 cfg.threads(), cfg.threads() == 1 ? "" : "s", k.name());
@@ -186,6 +196,11 @@ public final class TrainCommand extends BaseCommand {
             w.println("plotted perplexity to " + plot);
         }
         return ExitCode.OK;
+    }
+
+    /** {@code rnn}, {@code gru}, or {@code 2-layer lstm}. */
+    static String describe(RnnModel m) {
+        return (m.numLayers() > 1 ? m.numLayers() + "-layer " : "") + m.cellType();
     }
 
     static String num(float v) {
