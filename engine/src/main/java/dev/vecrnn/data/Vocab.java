@@ -32,13 +32,24 @@ public final class Vocab {
 
     /** Builds the vocabulary of tokenised lines. */
     public static Vocab build(List<List<String>> lines) {
+        return build(lines, 0);
+    }
+
+    /**
+     * d2l's {@code Vocab(tokens, min_freq)}: tokens seen fewer than {@code minFreq} times are left out, so they
+     * map to {@code <unk>}; {@code minFreq <= 1} keeps every token.
+     */
+    public static Vocab build(List<List<String>> lines, int minFreq) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (List<String> line : lines) for (String t : line) counts.merge(t, 1, Integer::sum);
         List<Map.Entry<String, Integer>> byFreq = new ArrayList<>(counts.entrySet());
         byFreq.sort(Collections.reverseOrder(Map.Entry.comparingByValue())); // stable: ties keep first-seen order
         List<String> tokens = new ArrayList<>();
         tokens.add(UNK);
-        for (Map.Entry<String, Integer> e : byFreq) if (!e.getKey().equals(UNK)) tokens.add(e.getKey());
+        for (Map.Entry<String, Integer> e : byFreq) {
+            if (e.getValue() < minFreq) break; // sorted by count: the rest are rarer still, as d2l's loop breaks
+            if (!e.getKey().equals(UNK)) tokens.add(e.getKey());
+        }
         return new Vocab(tokens);
     }
 
