@@ -1,7 +1,7 @@
 package dev.vecrnn.train;
 
 import dev.vecrnn.kernels.Kernels;
-import dev.vecrnn.model.Cell;
+import dev.vecrnn.model.CellStack;
 import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
@@ -42,7 +42,7 @@ public final class Evaluator {
         this.steps = steps;
         this.vocab = model.vocab().size();
         int hidden = model.hidden();
-        Cell cell = model.cell();
+        CellStack cell = model.layers();
         this.packed = Slab.allocate(TensorTable.of(cell.packedBuffers(vocab, hidden), OutputHead.packedBuffers(vocab, hidden)));
         this.ws = Slab.allocate(TensorTable.of(cell.chunkBuffers(batch, steps, hidden), List.of(
                 new TensorSpec("logits", steps * batch, vocab),
@@ -64,7 +64,7 @@ public final class Evaluator {
                     + "each needs at least 2 tokens, so at least " + minTokens(batch));
         }
         long start = System.nanoTime();
-        Cell cell = model.cell();
+        CellStack cell = model.layers();
         Slab params = model.params();
         float[] w = ws.data();
         int length = ids.length / batch;
