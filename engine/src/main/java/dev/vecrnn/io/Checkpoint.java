@@ -156,7 +156,12 @@ public final class Checkpoint {
                         + ", expected " + Arrays.toString(s.shape()) + " for vocab " + vocab.size() + " and hidden " + hidden);
             }
         }
-        RnnModel model = new RnnModel(cell, vocab, tokenization, hidden);
+        RnnModel model;
+        try {
+            model = new RnnModel(cell, vocab, tokenization, hidden);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("the model is too large to load (" + e.getMessage() + ")");
+        }
         for (TensorSpec s : model.table().specs()) reader.readFloats(s.name(), model.params().data(), model.params().off(s.name()));
         String expected = meta.get(CHECKSUM);
         if (expected != null && !expected.equals(checksum(model))) {

@@ -160,7 +160,9 @@ public final class SafeTensors {
         long off = 0;
         java.util.Set<String> names = new java.util.HashSet<>();
         for (Slice t : tensors) {
-            if (!names.add(t.name()) || t.name().equals("__metadata__")) throw new IllegalArgumentException("tensor name " + t.name() + " used twice or reserved");
+            if (!names.add(t.name()) || t.name().equals("__metadata__")) {
+                throw new IllegalArgumentException("tensor name " + t.name() + " used twice or reserved");
+            }
             if (t.elements() > Integer.MAX_VALUE) throw new IllegalArgumentException(t.name() + " has over 2^31 elements");
             if ((t.floats() == null) == (t.ints() == null)) throw new IllegalArgumentException(t.name() + ": give floats or ints");
             long size = 4 * t.elements();

@@ -99,7 +99,9 @@ final class SafeTensorsHeader {
         while (r.hasNext()) {
             String key = r.nextName();
             if (r.peek() != JsonToken.STRING) throw new FormatException("metadata value '" + printable(key) + "' is not a string");
-            if (metadata.put(key, r.nextString()) != null) throw new FormatException("__metadata__ names '" + printable(key) + "' twice (duplicate key)");
+            if (metadata.put(key, r.nextString()) != null) {
+                throw new FormatException("__metadata__ names '" + printable(key) + "' twice (duplicate key)");
+            }
         }
         r.endObject();
     }

@@ -57,7 +57,9 @@ public final class SafeTensorsReader implements Closeable {
 
                 @Override public void read(long pos, ByteBuffer dst) throws IOException {
                     while (dst.hasRemaining()) {
-                        if (ch.read(dst, pos + dst.position()) < 0) throw new FormatException("the file ended early (truncated while being read?)");
+                        if (ch.read(dst, pos + dst.position()) < 0) {
+                            throw new FormatException("the file ended early (truncated while being read?)");
+                        }
                     }
                 }
 
