@@ -1,5 +1,7 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.io.AtomicFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,5 +16,10 @@ final class OutputPaths {
         if (dir == null || !Files.isDirectory(dir)) throw UserException.usage(option + " " + file + ": folder " + dir + " does not exist");
         if (!Files.isWritable(dir)) throw UserException.usage(option + " " + file + ": folder " + dir + " is not writable");
         if (Files.exists(abs) && !Files.isWritable(abs)) throw UserException.usage(option + " " + file + " exists and is read-only");
+        try {
+            AtomicFiles.checkWritable(abs); // the names a save creates, e.g. one the file system finds too long
+        } catch (IOException e) {
+            throw UserException.usage(option + " " + file + ": " + e.getMessage());
+        }
     }
 }

@@ -262,6 +262,15 @@ class CliTest {
         assertUsage(folder);
     }
 
+    @Test
+    void aSaveNameTooLongForTheFileSystemIsRefusedBeforeTraining() {
+        Result r = run("train", "--save", tmp.resolve("m".repeat(300) + ".safetensors").toString(), "--hidden", "8",
+                "--corpus", tmp.resolve("absent.txt").toString());
+        assertUsage(r);
+        assertEquals(1, r.errLines().size(), r.toString());
+        assertTrue(r.err().contains("too long"), r.toString());
+    }
+
     // ---- predict errors ----
 
     @Test

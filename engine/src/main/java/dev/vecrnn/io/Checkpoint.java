@@ -12,7 +12,9 @@ import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.Cells;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.TensorSpec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -28,7 +30,8 @@ import java.util.Map;
  * and the hyperparameters. Only {@code idx_to_token} is required of a file written elsewhere (PyTorch's
  * {@code safetensors.torch.save_file}); {@code cell} defaults to {@code rnn} and {@code tokenization} to
  * {@code char}, and the hidden size is read from the shapes. vecrnn also stores a CRC-32C of the tensor data
- * ({@code tensor_crc32c}), checked on load when present.
+ * ({@code tensor_crc32c}), checked on load when present. A file is refused if it holds a tensor the cell
+ * does not declare or a parameter that is NaN or infinite.
  */
 public final class Checkpoint {
     private Checkpoint() {}
@@ -45,6 +48,16 @@ public final class Checkpoint {
     public record Loaded(RnnModel model, Map<String, String> metadata) {}
 
     public static byte[] serialize(RnnModel model, Map<String, String> extraMetadata) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            SafeTensors.write(Channels.newChannel(out), slices(model), metadata(model, extraMetadata));
+        } catch (IOException e) {
+            throw new IllegalStateException("an array cannot fail to be written", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static Map<String, String> metadata(RnnModel model, Map<String, String> extraMetadata) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("format_version", Integer.toString(FORMAT_VERSION));
@@ -58,56 +71,58 @@ public final class Checkpoint {
         meta.put("idx_to_token", new Gson().toJson(vocab));
         meta.putAll(extraMetadata);
         meta.put(CHECKSUM, checksum(model));
-        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
-        for (TensorSpec s : model.table().specs()) {
-            tensors.put(s.name(), SafeTensors.Tensor.f32(model.tensor(s.name()), s.shape()));
-        }
-        return SafeTensors.serialize(tensors, meta);
+        return meta;
     }
 
-    /** Writes atomically: an interrupted save leaves the previous file as it was. */
+    /** The parameters in place: a model of any size is written without a copy of it in memory. */
+    private static List<SafeTensors.Slice> slices(RnnModel model) {
+        List<SafeTensors.Slice> slices = new ArrayList<>();
+        for (TensorSpec s : model.table().specs()) {
+            slices.add(SafeTensors.Slice.f32(s.name(), model.params().data(), model.params().off(s.name()), s.shape()));
+        }
+        return slices;
+    }
+
+    /** Writes atomically: an interrupted save leaves the previous file as it was. Streams: files may exceed 2 GiB. */
     public static void save(RnnModel model, Map<String, String> extraMetadata, Path file) throws IOException {
         CheckpointWriteEvent event = new CheckpointWriteEvent();
         event.begin();
-        byte[] bytes = serialize(model, extraMetadata);
-        AtomicFiles.write(file, bytes);
+        Map<String, String> meta = metadata(model, extraMetadata);
+        List<SafeTensors.Slice> slices = slices(model);
+        long[] written = new long[1];
+        AtomicFiles.write(file, ch -> written[0] = SafeTensors.write(ch, slices, meta));
         if (event.shouldCommit()) {
             event.path = file.toAbsolutePath().toString();
-            event.bytes = bytes.length;
+            event.bytes = written[0];
             event.commit();
         }
     }
 
     public static Loaded load(Path file) throws CheckpointException {
-        SafeTensors.Contents contents;
-        try {
-            if (Files.isDirectory(file)) throw new CheckpointException(file + " is a folder, not a model file");
-            contents = SafeTensors.read(file);
+        if (Files.isDirectory(file)) throw new CheckpointException(file + " is a folder, not a model file");
+        try (SafeTensorsReader reader = SafeTensorsReader.open(file)) {
+            return fromReader(reader);
         } catch (NoSuchFileException e) {
             throw new CheckpointException("model file " + file + " does not exist; train one with 'vecrnn train --save " + file + "'");
         } catch (SafeTensors.FormatException e) {
             throw new CheckpointException(file + " is not a usable model file: " + e.getMessage());
         } catch (CheckpointException e) {
-            throw e;
+            throw new CheckpointException(file + ": " + e.getMessage());
         } catch (IOException e) {
             throw new CheckpointException("cannot read model file " + file + " (" + e.getMessage() + ")");
         }
-        try {
-            return fromContents(contents);
-        } catch (CheckpointException e) {
-            throw new CheckpointException(file + ": " + e.getMessage());
-        }
     }
 
-    static Loaded fromContents(SafeTensors.Contents contents) throws CheckpointException {
-        Map<String, String> meta = contents.metadata();
+    /** Checks everything the header says before allocating the model, then reads the tensors straight into it. */
+    static Loaded fromReader(SafeTensorsReader reader) throws IOException {
+        Map<String, String> meta = reader.metadata();
         String version = meta.get("format_version");
         if (version != null) {
             int v;
             try {
                 v = Integer.parseInt(version.trim());
             } catch (NumberFormatException e) {
-                throw new CheckpointException("format_version '" + version + "' is not a number");
+                throw new CheckpointException("format_version '" + SafeTensorsHeader.printable(version) + "' is not a number");
             }
             if (v > FORMAT_VERSION) {
                 throw new CheckpointException("written by a newer vecrnn (format version " + v + "; this one reads up to "
@@ -123,34 +138,77 @@ public final class Checkpoint {
             cells = Cells.stack(meta.getOrDefault("cell", "rnn"), layers(meta));
             tokenization = Tokenization.parse(meta.getOrDefault("tokenization", "char"));
         } catch (IllegalArgumentException e) {
-            throw new CheckpointException(e.getMessage());
+            throw new CheckpointException(e.getMessage().replaceAll("\\p{Cntrl}", "?"));
         }
+        refuseUndeclaredTensors(reader, cells, vocab, meta.get("cell"));
         String biasName = cells.layer(0).hiddenBias();
-        SafeTensors.Tensor bias = contents.tensors().get(biasName);
-        if (bias == null || bias.shape().length != 1) {
+        if (!reader.contains(biasName) || reader.shape(biasName).length != 1) {
             throw new CheckpointException("missing tensor " + biasName + " (hidden,) of a " + describe(cells));
         }
-        int hidden = bias.shape()[0];
+        int hidden = reader.shape(biasName)[0];
         if (hidden <= 0) throw new CheckpointException(biasName + " is empty: the hidden size must be positive");
         // Check every tensor before allocating the model: the sizes come from the file and must be backed by its data.
         List<TensorSpec> specs = new ArrayList<>(cells.parameters(vocab.size(), hidden));
         specs.addAll(OutputHead.parameters(vocab.size(), hidden));
         for (TensorSpec s : specs) {
-            SafeTensors.Tensor t = contents.tensors().get(s.name());
-            if (t == null) throw new CheckpointException("missing tensor " + s + " of a " + describe(cells));
-            if (t.floats() == null) throw new CheckpointException("tensor " + s.name() + " is " + t.dtype() + ", not F32");
-            if (!Arrays.equals(t.shape(), s.shape())) {
-                throw new CheckpointException("tensor " + s.name() + " has shape " + Arrays.toString(t.shape())
+            if (!reader.contains(s.name())) throw new CheckpointException("missing tensor " + s + " of a " + describe(cells));
+            if (!reader.dtype(s.name()).equals("F32")) {
+                throw new CheckpointException("tensor " + s.name() + " is " + reader.dtype(s.name()) + ", not F32");
+            }
+            if (!Arrays.equals(reader.shape(s.name()), s.shape())) {
+                throw new CheckpointException("tensor " + s.name() + " has shape " + Arrays.toString(reader.shape(s.name()))
                         + ", expected " + Arrays.toString(s.shape()) + " for vocab " + vocab.size() + " and hidden " + hidden);
             }
         }
-        RnnModel model = new RnnModel(cells.type(), cells.size(), vocab, tokenization, hidden);
-        for (TensorSpec s : model.table().specs()) model.setTensor(s.name(), contents.tensors().get(s.name()).floats());
+        RnnModel model;
+        try {
+            model = new RnnModel(cells.type(), cells.size(), vocab, tokenization, hidden);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("the model is too large to load (" + e.getMessage() + ")");
+        }
+        for (TensorSpec s : model.table().specs()) reader.readFloats(s.name(), model.params().data(), model.params().off(s.name()));
         String expected = meta.get(CHECKSUM);
         if (expected != null && !expected.equals(checksum(model))) {
             throw new CheckpointException("the tensor data does not match its checksum (" + CHECKSUM + "): the file is corrupted");
         }
+        refuseNonFinite(model);
         return new Loaded(model, meta);
+    }
+
+    /**
+     * Every tensor must be a parameter of the cell: a file written for another cell (a GRU carries the tanh
+     * RNN's names too) would otherwise load as this one and predict nonsense.
+     */
+    private static void refuseUndeclaredTensors(SafeTensorsReader reader, CellStack cells, Vocab vocab, String cellMeta)
+            throws CheckpointException {
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        for (TensorSpec s : cells.parameters(vocab.size(), 1)) declared.add(s.name());
+        for (TensorSpec s : OutputHead.parameters(vocab.size(), 1)) declared.add(s.name());
+        String model = describe(cells).replace(" model", "");
+        for (String name : reader.names()) {
+            if (declared.contains(name)) continue;
+            String guess = CellGuess.suggest(reader.names());
+            String said = cellMeta == null ? "this file's metadata names no cell, so " + cells.type() + " was assumed"
+                    : "this file's metadata says cell " + cells.type();
+            String hint = guess != null && !guess.equals(model) && !guess.equals(cells.type())
+                    ? " (its names suggest " + CellGuess.withArticle(guess) + "; " + said + ")" : " (" + said + ")";
+            throw new CheckpointException("tensor " + SafeTensorsHeader.printable(name) + " is not a parameter of "
+                    + CellGuess.withArticle(model) + " model" + hint);
+        }
+    }
+
+    /** NaN or infinite weights (a file written elsewhere carries no checksum to catch them) only ever predict {@code <unk>}. */
+    private static void refuseNonFinite(RnnModel model) throws CheckpointException {
+        float[] p = model.params().data();
+        for (TensorSpec s : model.table().specs()) {
+            int off = model.params().off(s.name());
+            for (int i = 0; i < s.size(); i++) {
+                if (!Float.isFinite(p[off + i])) {
+                    throw new CheckpointException("tensor " + s.name() + " holds " + p[off + i] + " at element " + i
+                            + " of " + s.size() + ": the parameters must be finite numbers");
+                }
+            }
+        }
     }
 
     /** Metadata key of the CRC-32C of the parameters' little-endian F32 bytes, in table order. */

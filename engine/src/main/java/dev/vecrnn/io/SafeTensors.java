@@ -2,24 +2,26 @@ package dev.vecrnn.io;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The safetensors format: an 8-byte little-endian header length {@code N}, {@code N} bytes of JSON mapping
  * each tensor name to {@code {dtype, shape, data_offsets}} (offsets relative to the end of the header) plus
  * an optional {@code __metadata__} string map, then the raw little-endian data. F32 and I32 are supported.
+ * Reading is strict ({@link SafeTensorsHeader}); {@link SafeTensorsReader} reads files of any size.
  */
 public final class SafeTensors {
     private SafeTensors() {}
@@ -47,88 +49,108 @@ public final class SafeTensors {
     }
 
     public static Contents read(Path file) throws IOException {
-        return parse(Files.readAllBytes(file));
+        try (SafeTensorsReader r = SafeTensorsReader.open(file)) {
+            return contents(r);
+        }
     }
 
     public static Contents parse(byte[] bytes) throws FormatException {
-        if (bytes.length < 8) throw new FormatException("too short to be safetensors (" + bytes.length + " bytes)");
-        long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > bytes.length - 8L) {
-            throw new FormatException("not safetensors: header length " + headerLen + " does not fit a file of " + bytes.length + " bytes");
+        try (SafeTensorsReader r = SafeTensorsReader.of(bytes)) {
+            return contents(r);
+        } catch (FormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("an array cannot fail to be read", e);
         }
-        int dataStart = 8 + (int) headerLen;
-        JsonObject header;
-        try {
-            JsonElement e = JsonParser.parseString(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
-            if (!e.isJsonObject()) throw new FormatException("not safetensors: the header is not a JSON object");
-            header = e.getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new FormatException("not safetensors: the header is not valid JSON");
-        }
-        Map<String, String> metadata = new LinkedHashMap<>();
+    }
+
+    private static Contents contents(SafeTensorsReader r) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        long dataLen = bytes.length - (long) dataStart;
-        for (Map.Entry<String, JsonElement> entry : header.entrySet()) {
-            String name = entry.getKey();
-            if (name.equals("__metadata__")) {
-                if (!entry.getValue().isJsonObject()) throw new FormatException("__metadata__ is not a JSON object");
-                for (Map.Entry<String, JsonElement> m : entry.getValue().getAsJsonObject().entrySet()) {
-                    if (!m.getValue().isJsonPrimitive() || !m.getValue().getAsJsonPrimitive().isString()) {
-                        throw new FormatException("metadata value '" + m.getKey() + "' is not a string");
-                    }
-                    metadata.put(m.getKey(), m.getValue().getAsString());
-                }
-                continue;
-            }
-            tensors.put(name, tensor(name, entry.getValue(), bytes, dataStart, dataLen));
-        }
-        return new Contents(tensors, metadata);
+        for (String name : r.names()) tensors.put(name, r.tensor(name));
+        return new Contents(tensors, r.metadata());
     }
 
-    private static Tensor tensor(String name, JsonElement e, byte[] bytes, int dataStart, long dataLen) throws FormatException {
-        try {
-            JsonObject o = e.getAsJsonObject();
-            String dtype = o.get("dtype").getAsString();
-            JsonArray shapeJson = o.getAsJsonArray("shape");
-            JsonArray offsets = o.getAsJsonArray("data_offsets");
-            int[] shape = new int[shapeJson.size()];
-            long count = 1;
-            for (int i = 0; i < shape.length; i++) {
-                long d = shapeJson.get(i).getAsLong();
-                if (d < 0 || d > Integer.MAX_VALUE) throw new FormatException("tensor " + name + " has dimension " + d);
-                shape[i] = (int) d;
-                count *= d;
-                if (count > Integer.MAX_VALUE) throw new FormatException("tensor " + name + " is too large");
-            }
-            if (offsets.size() != 2) throw new FormatException("tensor " + name + " needs two data_offsets");
-            long begin = offsets.get(0).getAsLong(), end = offsets.get(1).getAsLong();
-            if (begin < 0 || end < begin || end > dataLen) {
-                throw new FormatException("tensor " + name + " data_offsets [" + begin + ", " + end + "] lie outside the "
-                        + dataLen + " data bytes (truncated file?)");
-            }
-            if (!dtype.equals("F32") && !dtype.equals("I32")) {
-                throw new FormatException("tensor " + name + " has dtype " + dtype + "; vecrnn reads F32 (and I32)");
-            }
-            if (end - begin != count * 4) {
-                throw new FormatException("tensor " + name + " has " + (end - begin) + " bytes for shape " + Arrays.toString(shape));
-            }
-            ByteBuffer buf = ByteBuffer.wrap(bytes, dataStart + (int) begin, (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-            if (dtype.equals("F32")) {
-                float[] f = new float[(int) count];
-                buf.asFloatBuffer().get(f);
-                return new Tensor(shape, f, null);
-            }
-            int[] v = new int[(int) count];
-            buf.asIntBuffer().get(v);
-            return new Tensor(shape, null, v);
-        } catch (IllegalStateException | NullPointerException | ClassCastException | NumberFormatException
-                 | UnsupportedOperationException ex) {
-            throw new FormatException("tensor " + name + " has a malformed header entry");
+    /**
+     * A tensor to write: {@code floats} from {@code offset} (as many as the shape holds), or all of {@code ints}.
+     * It points into existing data, so a model is written from its parameters without copying them.
+     */
+    public record Slice(String name, int[] shape, float[] floats, int offset, int[] ints) {
+        public static Slice f32(String name, float[] data, int offset, int... shape) {
+            return new Slice(name, shape, data, offset, null);
+        }
+
+        static Slice of(String name, Tensor t) {
+            return new Slice(name, t.shape(), t.floats(), 0, t.ints());
+        }
+
+        long elements() {
+            long n = 1;
+            for (int d : shape) n *= d;
+            return n;
         }
     }
 
-    /** Serialises tensors (in map order) and metadata. Tensor data is aligned to 8 bytes by padding the header. */
+    /** Serialises tensors (in map order) and metadata into an array; {@link #write} streams files of any size. */
     public static byte[] serialize(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        List<Slice> slices = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            long expected = 1;
+            for (int d : t.shape()) expected *= d;
+            if (expected != t.elements()) {
+                throw new IllegalArgumentException(e.getKey() + ": " + t.elements() + " values for shape " + Arrays.toString(t.shape()));
+            }
+            slices.add(Slice.of(e.getKey(), t));
+        }
+        byte[] header = header(slices, metadata);
+        long total = header.length;
+        for (Slice s : slices) total += 4 * s.elements();
+        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensors of " + total + " bytes do not fit in one array");
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) total);
+        try {
+            write(Channels.newChannel(out), slices, metadata);
+        } catch (IOException e) {
+            throw new IllegalStateException("an array cannot fail to be written", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes tensors (in list order) and metadata to {@code ch}, a bounded buffer at a time, and returns the
+     * number of bytes written. Tensor data is aligned to 8 bytes by padding the header with spaces.
+     */
+    public static long write(WritableByteChannel ch, List<Slice> tensors, Map<String, String> metadata) throws IOException {
+        byte[] header = header(tensors, metadata);
+        long written = writeFully(ch, ByteBuffer.wrap(header));
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (Slice s : tensors) {
+            int n = (int) s.elements();
+            for (int i = 0; i < n; ) {
+                if (buf.remaining() < 4) {
+                    buf.flip();
+                    written += writeFully(ch, buf);
+                    buf.clear();
+                }
+                int k = Math.min(n - i, buf.remaining() / 4);
+                if (s.floats() != null) buf.asFloatBuffer().put(s.floats(), s.offset() + i, k);
+                else buf.asIntBuffer().put(s.ints(), i, k);
+                buf.position(buf.position() + 4 * k);
+                i += k;
+            }
+        }
+        buf.flip();
+        written += writeFully(ch, buf);
+        return written;
+    }
+
+    private static long writeFully(WritableByteChannel ch, ByteBuffer buf) throws IOException {
+        long n = buf.remaining();
+        while (buf.hasRemaining()) ch.write(buf);
+        return n;
+    }
+
+    /** The length prefix and the padded JSON header, with long offsets: the data may exceed 2 GiB. */
+    static byte[] header(List<Slice> tensors, Map<String, String> metadata) {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
@@ -136,16 +158,20 @@ public final class SafeTensors {
             header.add("__metadata__", meta);
         }
         long off = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            Tensor t = e.getValue();
-            long size = 4L * t.elements();
-            long expected = 4L;
-            for (int d : t.shape()) expected *= d;
-            if (expected != size) {
-                throw new IllegalArgumentException(e.getKey() + ": " + t.elements() + " values for shape " + Arrays.toString(t.shape()));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Slice t : tensors) {
+            if (!names.add(t.name()) || t.name().equals("__metadata__")) {
+                throw new IllegalArgumentException("tensor name " + t.name() + " used twice or reserved");
+            }
+            if (t.elements() > Integer.MAX_VALUE) throw new IllegalArgumentException(t.name() + " has over 2^31 elements");
+            if ((t.floats() == null) == (t.ints() == null)) throw new IllegalArgumentException(t.name() + ": give floats or ints");
+            long size = 4 * t.elements();
+            long have = t.floats() != null ? t.floats().length - (long) t.offset() : t.ints().length;
+            if (t.elements() > have || t.offset() < 0) {
+                throw new IllegalArgumentException(t.name() + ": " + have + " values for shape " + Arrays.toString(t.shape()));
             }
             JsonObject o = new JsonObject();
-            o.addProperty("dtype", t.dtype());
+            o.addProperty("dtype", t.floats() != null ? "F32" : "I32");
             JsonArray shape = new JsonArray();
             for (int d : t.shape()) shape.add(d);
             o.add("shape", shape);
@@ -153,19 +179,15 @@ public final class SafeTensors {
             offs.add(off);
             offs.add(off + size);
             o.add("data_offsets", offs);
-            header.add(e.getKey(), o);
+            header.add(t.name(), o);
             off += size;
         }
         byte[] json = new Gson().toJson(header).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
-        ByteBuffer out = ByteBuffer.allocate(8 + padded + (int) off).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(padded);
         out.put(json);
-        for (int i = json.length; i < padded; i++) out.put((byte) ' ');
-        for (Tensor t : tensors.values()) {
-            if (t.floats() != null) for (float f : t.floats()) out.putFloat(f);
-            else for (int v : t.ints()) out.putInt(v);
-        }
+        while (out.hasRemaining()) out.put((byte) ' ');
         return out.array();
     }
 }

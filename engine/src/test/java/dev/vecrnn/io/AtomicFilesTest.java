@@ -2,6 +2,7 @@ package dev.vecrnn.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,5 +56,66 @@ class AtomicFilesTest {
         assertThrows(IOException.class, () -> AtomicFiles.write(dir, new byte[] {1}));
         assertTrue(Files.isDirectory(dir), "a folder is not replaced");
         assertEquals(List.of(dir), files(), "no temporary file is left beside it");
+    }
+
+    @Test
+    void aLongNameTheFileSystemAcceptsCanBeWritten() throws IOException {
+        // 252 characters: a temporary name built from it would exceed the usual 255-byte limit.
+        Path f = tmp.resolve("m".repeat(240) + ".safetensors");
+        AtomicFilesTest.assertNameLength(252, f);
+        AtomicFiles.checkWritable(f);
+        assertEquals(List.of(), files(), "the check leaves nothing behind");
+        AtomicFiles.write(f, new byte[] {1, 2});
+        assertArrayEquals(new byte[] {1, 2}, Files.readAllBytes(f));
+        assertEquals(List.of(f), files());
+    }
+
+    static void assertNameLength(int length, Path f) {
+        assertEquals(length, f.getFileName().toString().length());
+    }
+
+    @Test
+    void checkWritableRefusesWhatAWriteCouldNotDoAndTouchesNothing() throws IOException {
+        Path tooLong = tmp.resolve("m".repeat(300) + ".safetensors");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.checkWritable(tooLong));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertThrows(IOException.class, () -> AtomicFiles.checkWritable(tmp.resolve("missing/m.safetensors")));
+        assertEquals(List.of(), files());
+        Path existing = tmp.resolve("kept.bin");
+        Files.writeString(existing, "mine");
+        AtomicFiles.checkWritable(existing);
+        assertEquals("mine", Files.readString(existing));
+        assertEquals(List.of(existing), files());
+    }
+
+    @Test
+    void temporaryFilesOfKilledWritersOfTheSameTargetAreRemoved() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version").start();
+        p.waitFor();
+        long dead = p.pid();
+        Path target = tmp.resolve("model.safetensors");
+        Path stale = Files.write(tmp.resolve(AtomicFiles.temporaryName("model.safetensors", dead)), new byte[4096]);
+        Path live = Files.write(tmp.resolve(AtomicFiles.temporaryName("model.safetensors",
+                ProcessHandle.current().parent().orElseThrow().pid())), new byte[1]);
+        Path own = Files.write(tmp.resolve(AtomicFiles.temporaryName("model.safetensors", ProcessHandle.current().pid())), new byte[1]);
+        Path otherTarget = Files.write(tmp.resolve(AtomicFiles.temporaryName("other.safetensors", dead)), new byte[1]);
+        Path unrelated = Files.write(tmp.resolve(".model.safetensors123.tmp"), new byte[1]);
+        AtomicFiles.write(target, new byte[] {7});
+        assertFalse(Files.exists(stale), "a killed writer's file is removed");
+        for (Path kept : List.of(target, live, own, otherTarget, unrelated)) assertTrue(Files.exists(kept), kept.toString());
+        assertEquals(6 - 1, files().size());
+    }
+
+    @Test
+    void temporaryNamesAreShortWhateverTheTarget() {
+        String name = AtomicFiles.temporaryName("m".repeat(255), Long.MAX_VALUE);
+        assertTrue(name.length() <= 60, name);
+        assertTrue(name.startsWith(".vecrnn-") && name.endsWith(".tmp"), name);
+    }
+
+    @Test
+    void aFolderThatCannotBeSyncedIsReported() {
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.syncDirectory(tmp.resolve("gone")));
+        assertTrue(e.getMessage().contains("could not be synced"), e.getMessage());
     }
 }

@@ -121,7 +121,6 @@ class CheckpointTest {
         Map<String, SafeTensors.Tensor> t = tensors(m);
         Map<String, SafeTensors.Tensor> reordered = new LinkedHashMap<>();
         for (String n : List.of("b_q", "W_hh", "W_hq", "b_h", "W_xh")) reordered.put(n, t.get(n));
-        reordered.put("extra_tensor", SafeTensors.Tensor.i32(new int[] {1, 2}, 2)); // ignored
         Path f = write(reordered, Map.of("idx_to_token", vocabJson(tokens)));
         Checkpoint.Loaded l = Checkpoint.load(f);
         assertEquals(tokens, l.model().vocab().tokens());
@@ -277,9 +276,96 @@ class CheckpointTest {
         for (int i = 1; i < 28; i++) tokens.add("t" + i);
         Map<String, String> meta = new LinkedHashMap<>(g.metadata());
         meta.put("idx_to_token", vocabJson(tokens));
-        Path f = write(g.tensors(), meta);   // extra tensors (X1, logits1, …) are ignored
+        Map<String, SafeTensors.Tensor> params = new LinkedHashMap<>();
+        for (String n : NAMES) params.put(n, g.tensors().get(n)); // without its inputs and outputs (X1, logits1, …)
+        Path f = write(params, meta);
         RnnModel m = Checkpoint.load(f).model();
         assertEquals(16, m.hidden());
         for (String n : NAMES) assertSameBits(g.tensors().get(n).floats(), m.tensor(n), n);
+    }
+
+    @Test
+    void theGoldenFixtureWithAVocabularyIsRefusedForItsExtraTensors() throws IOException {
+        SafeTensors.Contents g = SafeTensors.read(Fixtures.goldenDir().resolve("rnn_small.safetensors"));
+        List<String> tokens = new ArrayList<>(List.of(Vocab.UNK));
+        for (int i = 1; i < 28; i++) tokens.add("t" + i);
+        Map<String, String> meta = new LinkedHashMap<>(g.metadata());
+        meta.put("idx_to_token", vocabJson(tokens));
+        Checkpoint.CheckpointException e = refused(write(g.tensors(), meta));
+        assertTrue(e.getMessage().contains("X1") && e.getMessage().contains("not a parameter of a 1-layer rnn model"), e.getMessage());
+    }
+
+    @Test
+    void nonFiniteParametersAreRefusedNamingTheTensor() throws IOException {
+        // No tensor_crc32c, as in a file written by PyTorch: only the finiteness check can catch these.
+        assertRefused("b_q", t -> t.get("b_q").floats()[1] = Float.NaN, m -> {});
+        assertRefused("W_hh", t -> t.get("W_hh").floats()[7] = Float.POSITIVE_INFINITY, m -> {});
+        assertRefused("W_xh", t -> t.get("W_xh").floats()[0] = Float.NEGATIVE_INFINITY, m -> {});
+        assertRefused("finite", t -> t.get("b_h").floats()[3] = Float.NaN, m -> {});
+    }
+
+    @Test
+    void aSavedModelWithNonFiniteWeightsIsRefusedAfterItsChecksumPasses() throws IOException {
+        RnnModel m = randomModel(Tokenization.CHAR, List.of(Vocab.UNK, "a", "b"), 4, 2);
+        m.params().data()[m.params().off("W_hq") + 2] = Float.NaN;
+        Path f = tmp.resolve("nan.safetensors");
+        Checkpoint.save(m, Map.of(), f);
+        Checkpoint.CheckpointException e = refused(f);
+        assertTrue(e.getMessage().contains("W_hq") && e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
+    void tensorsTheCellDoesNotDeclareAreRefusedWithAHint() throws IOException {
+        // A GRU gate beside the RNN's tensors, no cell metadata: it must not load as a tanh RNN.
+        String msg = refusedMessage(t -> t.put("b_z", SafeTensors.Tensor.f32(new float[4], 4)), m -> {});
+        assertTrue(msg.contains("tensor b_z is not a parameter of a 1-layer rnn model (its names suggest a gru; "
+                + "this file's metadata names no cell, so rnn was assumed)"), msg);
+        msg = refusedMessage(t -> t.put("b_z", SafeTensors.Tensor.f32(new float[4], 4)), m -> m.put("cell", "rnn"));
+        assertTrue(msg.contains("(its names suggest a gru; this file's metadata says cell rnn)"), msg);
+        // A whole d2l GRU exported from PyTorch: it has every name a tanh RNN has, and more.
+        msg = refusedMessage(t -> {
+            for (String n : List.of("W_xz", "W_xr")) t.put(n, SafeTensors.Tensor.f32(new float[12], 3, 4));
+            for (String n : List.of("W_hz", "W_hr")) t.put(n, SafeTensors.Tensor.f32(new float[16], 4, 4));
+            for (String n : List.of("b_z", "b_r")) t.put(n, SafeTensors.Tensor.f32(new float[4], 4));
+        }, m -> {});
+        assertTrue(msg.contains("suggest a gru"), msg);
+        msg = refusedMessage(t -> t.put("W_xi", SafeTensors.Tensor.f32(new float[12], 3, 4)), m -> {});
+        assertTrue(msg.contains("W_xi") && msg.contains("suggest an lstm"), msg);
+        // A deep model: d2l prefixes each layer's cell tensors.
+        msg = refusedMessage(t -> {
+            for (String n : List.of("W_xh", "W_hh", "b_h")) {
+                SafeTensors.Tensor v = t.remove(n);
+                t.put("rnns.0." + n, v);
+                t.put("rnns.1." + n, v);
+            }
+        }, m -> {});
+        assertTrue(msg.contains("rnns.0.W_xh") && msg.contains("suggest a 2-layer rnn"), msg);
+        // Nothing to suggest.
+        msg = refusedMessage(t -> t.put("extra_tensor", SafeTensors.Tensor.i32(new int[] {1, 2}, 2)), m -> {});
+        assertTrue(msg.contains("tensor extra_tensor is not a parameter of a 1-layer rnn model (this file's metadata"), msg);
+    }
+
+    String refusedMessage(Consumer<Map<String, SafeTensors.Tensor>> tamperTensors, Consumer<Map<String, String>> tamperMeta)
+            throws IOException {
+        List<String> tokens = List.of(Vocab.UNK, "a", "b");
+        Map<String, SafeTensors.Tensor> t = tensors(randomModel(Tokenization.CHAR, tokens, 4, 2));
+        Map<String, String> meta = meta(tokens);
+        tamperTensors.accept(t);
+        tamperMeta.accept(meta);
+        return refused(write(t, meta)).getMessage();
+    }
+
+    @Test
+    void aDeeplyNestedHeaderIsRefusedInOneLine() throws IOException {
+        // The crafted files of issue 12 (10,000 and 20,000 deep overflowed predict's stack), deeper still, as
+        // tests run with a larger stack.
+        for (String entry : List.of("\"__x__\": " + "[".repeat(100_000) + "]".repeat(100_000),
+                "\"W_xh\": {\"dtype\": \"F32\", \"shape\": " + "[".repeat(200_000) + "]".repeat(200_000)
+                        + ", \"data_offsets\": [0, 0]}")) {
+            Path f = tmp.resolve("deep.safetensors");
+            Files.write(f, SafeTensorsTest.file("{" + entry + "}"));
+            Checkpoint.CheckpointException e = refused(f);
+            assertTrue(e.getMessage().length() < 300, "the nested text is not echoed: " + e.getMessage().length() + " chars");
+        }
     }
 }

@@ -245,4 +245,109 @@ class SafeTensorsTest {
             else assertArrayEquals(c.tensors().get(name).ints(), again.tensors().get(name).ints());
         }
     }
+
+    /** A one-tensor header entry for {@code x} with the given dimension and offsets text. */
+    static String x(String shape, String offsets) {
+        return "\"x\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":" + offsets + "}";
+    }
+
+    @Test
+    void deeplyNestedHeadersAreRefusedWithoutRecursingOrEchoingThem() {
+        int deep = 100_000;
+        for (String h : List.of("{\"__x__\": " + "[".repeat(deep) + "]".repeat(deep) + "}",
+                "{" + x("[".repeat(deep) + "1" + "]".repeat(deep), "[0,4]") + "}",
+                "{\"__metadata__\": {\"k\": " + "{\"a\":".repeat(deep) + "1" + "}".repeat(deep) + "}}",
+                "{\"x\": " + "{\"a\":".repeat(deep) + "1" + "}".repeat(deep) + "}")) {
+            SafeTensors.FormatException e = bad(file(h, le(1f)));
+            assertTrue(e.getMessage().length() < 200, e.getMessage());
+        }
+    }
+
+    @Test
+    void overlappingGappedAndTrailingDataAreRefused() throws IOException {
+        // W_hq aliased onto W_xh's bytes: same size, same offsets.
+        byte[] data = le(1f, 2f, 3f, 4f);
+        String w = "\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}";
+        String alias = "\"b\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}";
+        assertTrue(bad(file("{" + w + "," + alias + "}", data)).getMessage().contains("overlap"));
+        // Partly overlapping.
+        String half = "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}";
+        bad(file("{" + w + "," + half + "}", data));
+        // A gap between tensors, and unindexed bytes after the last one.
+        String gap = "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[20,24]}";
+        assertTrue(bad(file("{" + w + "," + gap + "}", data, le(0f, 5f))).getMessage().contains("unused"));
+        assertTrue(bad(file("{" + w + "}", data, new byte[] {0})).getMessage().contains("trailing"));
+        assertTrue(bad(file("{" + w + "}", data, le(9f))).getMessage().contains("trailing"));
+        // Data that does not start at 0.
+        bad(file("{" + x("[1]", "[4,8]") + "}", le(0f, 1f)));
+        // Zero-size tensors may sit anywhere in the sequence, as in the reference implementation.
+        SafeTensors.Contents c = SafeTensors.parse(file("{" + x("[0]", "[0,0]") + "," + w + "}", data));
+        assertEquals(0, c.tensors().get("x").elements());
+    }
+
+    @Test
+    void duplicateKeysAreRefused() {
+        String w = x("[1]", "[0,4]");
+        assertTrue(bad(file("{" + w + "," + w + "}", le(1f))).getMessage().contains("twice"));
+        bad(file("{" + w + ",\"__metadata__\":{\"k\":\"a\",\"k\":\"b\"}}", le(1f)));
+        bad(file("{" + w + ",\"__metadata__\":{},\"__metadata__\":{}}", le(1f)));
+        bad(file("{\"x\":{\"dtype\":\"F32\",\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}", le(1f)));
+        bad(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"shape\":[1],\"data_offsets\":[0,4]}}", le(1f)));
+        bad(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"data_offsets\":[0,4]}}", le(1f)));
+    }
+
+    @Test
+    void dimensionsAndOffsetsMustBeIntegers() {
+        for (String shape : List.of("[1.9]", "[\"1\"]", "[1e0]", "[1.0]", "[-0]", "[01]", "[true]", "[null]", "[[1]]", "[{}]")) {
+            bad(file("{" + x(shape, "[0,4]") + "}", le(1f)));
+        }
+        for (String offsets : List.of("[0,4.0]", "[0,\"4\"]", "[0.0,4]", "[0,4e0]", "[0,1.8446744073709552e19]",
+                "[0,18446744073709551620]", "[0,4,8]", "[]", "{}")) {
+            bad(file("{" + x("[1]", offsets) + "}", le(1f)));
+        }
+        // The issue's file: 384 bytes of data whose end offset is 2^64 written as a double.
+        String h = "{\"x\":{\"dtype\":\"F32\",\"shape\":[96],\"data_offsets\":[0,1.8446744073709552e19]}}";
+        bad(file(h, new byte[384]));
+        // Dimension 32.9 and "32" for 32 values.
+        bad(file("{" + x("[32.9]", "[0,128]") + "}", new byte[128]));
+        bad(file("{" + x("[\"32\"]", "[0,128]") + "}", new byte[128]));
+    }
+
+    @Test
+    void onlyStrictJsonIsAccepted() throws IOException {
+        String w = x("[1]", "[0,4]");
+        for (String h : List.of(
+                "{/* comment */" + w + "}",
+                "{" + w + "// comment\n}",
+                "{x:{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                "{'x':{'dtype':'F32','shape':[1],'data_offsets':[0,4]}}",
+                "{" + w + ",}",
+                "{\"x\":{\"dtype\":\"F32\",\"shape\":[1,],\"data_offsets\":[0,4]}}",
+                "{" + w + ";\"y\":1}",
+                "{\"x\"=" + w.substring(4) + "}",
+                " {" + w + "}",
+                "{" + w + "}\n",
+                "{" + w + "}{}",
+                "{" + w + ",\"__metadata__\":{\"k\":\"tab\there\"}}",
+                "{" + w + ",\"__metadata__\":{\"k\":NaN}}",
+                "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"extra\":1}}")) {
+            bad(file(h, le(1f)));
+        }
+        // Invalid UTF-8 in a name.
+        byte[] f = file("{\"\u00e9" + w.substring(2) + "}", le(1f));
+        assertEquals((byte) 0xC3, f[10]);
+        f[10] = (byte) 0xFF;
+        bad(f);
+        // Padding with spaces, as our own writer does, and whitespace inside the JSON are fine.
+        SafeTensors.parse(file("{ " + w + " }    ", le(1f)));
+        SafeTensors.parse(file("{\n\t" + w + "\r\n}", le(1f)));
+    }
+
+    @Test
+    void namesFromTheFileAreNotEchoedWithLineBreaks() {
+        SafeTensors.FormatException e = bad(file("{\"a\\nb\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}", new byte[2]));
+        assertTrue(e.getMessage().contains("a?b"), e.getMessage());
+        e = bad(file("{\"" + "n".repeat(10_000) + "\":[1]}", le(1f)));
+        assertTrue(e.getMessage().length() < 200, e.getMessage());
+    }
 }

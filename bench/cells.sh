@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# d2l 9.1-9.3 on vecrnn and PyTorch in one session, and rewrites results/cells.md:
+#   parity: 500 epochs of d2l's GRU (hidden 256, lr 1), LSTM (hidden 256, lr 1) and 2-layer LSTM (hidden 256,
+#           lr 2) on vecrnn (JDK 25, 2 threads) and on d2l's scratch models in PyTorch (d2l_torch.py);
+#   speed:  tokens/sec of the same jobs, median over epochs, vecrnn against PyTorch's nn.GRU/nn.LSTM (--concise),
+#           and the machine's FMA peak (shared/anchors/peak.c) measured in the same run for the ceiling.
+# Usage: bash bench/cells.sh [parity|speed|all] [PARITY_EPOCHS] [SPEED_EPOCHS]   (defaults: all 500 60)
+# PyTorch runs with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset, so OpenBLAS uses this CPU's own kernels.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WHAT="${1:-all}"; PARITY_EPOCHS="${2:-500}"; SPEED_EPOCHS="${3:-60}"
+SHARED="$(cd .. && pwd)/shared"
+JDK25="${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+LOGS=results/logs/cells
+mkdir -p "$LOGS"
+TORCH=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$SHARED/anchors/d2l_torch.py" "$SHARED/data/timemachine.txt")
+
+mvn -q package -DskipTests -pl engine,cli -am >/dev/null
+cp cli/target/cli.jar "$LOGS/.cli.jar"   # a copy, so a rebuild during the run cannot change it
+VECRNN=("$JDK25/bin/java" --add-modules jdk.incubator.vector -jar "$LOGS/.cli.jar" train --data-dir "$SHARED/data")
+
+JOBS=("gru 1 1" "lstm 1 1" "lstm 2 2")   # cell layers lr, d2l 9.1, 9.2, 9.3
+
+# median of column 4 (tokens_per_sec) of a metrics CSV, over the second half of the epochs (after JIT warm-up)
+median_tps() { awk -F, 'NR>1{a[n++]=$4} END{m=int(n/2); k=0; for(i=m;i<n;i++) b[k++]=a[i]; asort(b); print b[int((k+1)/2)]}' "$1"; }
+# median of the per-epoch tok/s in a d2l_torch log, second half of the epochs
+torch_median() { awk '/^epoch /{for(i=1;i<=NF;i++) if($i=="tok/s") a[n++]=$(i-1)} END{m=int(n/2); k=0; for(i=m;i<n;i++) b[k++]=a[i]; asort(b); print b[int((k+1)/2)]}' "$1"; }
+
+if [ "$WHAT" = parity ] || [ "$WHAT" = all ]; then
+  : > "$LOGS/parity.rows"
+  for job in "${JOBS[@]}"; do
+    set -- $job; cell=$1 layers=$2 lr=$3
+    v="$LOGS/parity-vecrnn-$cell$layers.log"; t="$LOGS/parity-torch-$cell$layers.log"
+    "${VECRNN[@]}" --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$PARITY_EPOCHS" --threads 2 \
+      --print-every 50 --save "$LOGS/.model.safetensors" >"$v" 2>&1
+    "${TORCH[@]}" --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$PARITY_EPOCHS" --threads 2 --log-every 50 >"$t" 2>&1
+    pv=$(grep '^perplexity ' "$v" | awk '{print $2}' | tr -d ,); pt=$(grep '^perplexity ' "$t" | awk '{print $2}' | tr -d ,)
+    echo "| $cell | $layers | $lr | $pv | $pt | $(awk -v a="$pv" -v b="$pt" 'BEGIN{printf "%+.1f%%", (a/b-1)*100}') | \`$(grep -A1 "^perplexity " "$v" | tail -1)\` |" >>"$LOGS/parity.rows"
+    tail -1 "$LOGS/parity.rows"
+  done
+fi
+
+if [ "$WHAT" = speed ] || [ "$WHAT" = all ]; then
+  gcc -O2 -march=native -pthread "$SHARED/anchors/peak.c" -o "$LOGS/.peak"
+  peak2=$("$LOGS/.peak" 2 | grep -o '[0-9.]* GFLOP/s' | head -1 | awk '{print $1}')
+  echo "FMA peak, 2 threads: $peak2 GFLOP/s" | tee "$LOGS/peak.txt"
+  : > "$LOGS/speed.rows"
+  for job in "${JOBS[@]}"; do
+    set -- $job; cell=$1 layers=$2 lr=$3
+    v="$LOGS/speed-vecrnn-$cell$layers"; t="$LOGS/speed-torch-$cell$layers.log"
+    "${VECRNN[@]}" --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$SPEED_EPOCHS" --threads 2 \
+      --quiet --metrics "$v.csv" --save "$LOGS/.model.safetensors" >"$v.log" 2>&1
+    "${TORCH[@]}" --concise --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$(( SPEED_EPOCHS / 3 ))" --threads 2 --log-every 1 >"$t" 2>&1
+    tv=$(median_tps "$v.csv"); tt=$(torch_median "$t")
+    # FLOPs per token (multiply-adds x 2): forward, backward through the state and weight gradients, each 2·W
+    # for every recurrent or dense input weight W (layer 0's input is a row gather), plus the output layer 6·H·V.
+    flops=$(awk -v c="$cell" -v l="$layers" 'BEGIN{H=256; V=28; g=(c=="lstm")?4:(c=="gru")?3:1; print 6*g*H*H + (l-1)*12*g*H*H + 6*H*V}')
+    ceiling=$(awk -v p="$peak2" -v f="$flops" 'BEGIN{printf "%.0f", p*1e9/f}')
+    echo "| $cell | $layers | $(printf %.0f "$tv") | $(printf %.0f "$tt") | $(awk -v a="$tv" -v b="$tt" 'BEGIN{printf "%.2f", a/b}')x | $(awk -v f="$flops" 'BEGIN{printf "%.2f", f/1e6}') | $ceiling | $(awk -v a="$tv" -v c="$ceiling" 'BEGIN{printf "%.0f%%", 100*a/c}') |" >>"$LOGS/speed.rows"
+    tail -1 "$LOGS/speed.rows"
+  done
+fi
+
+{
+  echo "# GRU, LSTM and deep RNNs (d2l 9.1-9.3): parity and speed against PyTorch"
+  echo
+  echo "Made by \`bash bench/cells.sh $WHAT $PARITY_EPOCHS $SPEED_EPOCHS\` on $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs;"
+  echo "vecrnn on $("$JDK25/bin/java" -version 2>&1 | head -1), 2 threads; PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') on OpenBLAS"
+  echo "($(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 -c 'import ctypes,torch; l=ctypes.CDLL("libopenblas.so.0"); l.openblas_get_corename.restype=ctypes.c_char_p; print(l.openblas_get_corename().decode())') kernels), 2 threads. Logs in results/logs/cells/."
+  echo
+  echo "## Parity: perplexity after $PARITY_EPOCHS epochs (d2l's settings, The Time Machine, first 10,000 characters)"
+  echo
+  echo "vecrnn: \`train --cell C --layers L --hidden 256 --lr LR --epochs $PARITY_EPOCHS --threads 2\`; PyTorch: \`d2l_torch.py --cell C --layers L --hidden 256 --lr LR --epochs $PARITY_EPOCHS --threads 2\` (d2l's scratch model)."
+  echo
+  echo "| cell | layers | lr | vecrnn | PyTorch (scratch) | difference | vecrnn's prediction |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  cat "$LOGS/parity.rows" 2>/dev/null || true
+  echo
+  echo "## Speed: tokens/sec, median over the second half of the epochs"
+  echo
+  echo "vecrnn: \`train ... --epochs $SPEED_EPOCHS --threads 2 --metrics\`; PyTorch: \`d2l_torch.py --concise ... --epochs $(( SPEED_EPOCHS / 3 )) --threads 2 --log-every 1\` (nn.GRU / nn.LSTM)."
+  echo "Ceiling = the FMA peak on 2 threads ($(cat "$LOGS/peak.txt" 2>/dev/null | grep -o '[0-9.]* GFLOP/s')) / FLOPs per token."
+  echo
+  echo "| cell | layers | vecrnn tok/s | PyTorch nn tok/s | ratio | MFLOP/token | ceiling tok/s | of ceiling |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  cat "$LOGS/speed.rows" 2>/dev/null || true
+} > results/cells.md
+echo "wrote results/cells.md"
