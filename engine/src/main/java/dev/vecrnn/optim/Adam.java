@@ -36,6 +36,8 @@ public final class Adam implements Optimizer {
 
     @Override public TensorTable params() { return params; }
 
+    @Override public String toString() { return name() + hyperparameters(); }
+
     @Override public List<TensorSpec> state() { return state(params); }
 
     @Override

@@ -35,6 +35,8 @@ public final class AdamW implements Optimizer {
 
     @Override public TensorTable params() { return params; }
 
+    @Override public String toString() { return name() + hyperparameters(); }
+
     @Override public List<TensorSpec> state() { return Adam.state(params); }
 
     @Override

@@ -42,6 +42,8 @@ public final class RmsProp implements Optimizer {
 
     @Override public TensorTable params() { return params; }
 
+    @Override public String toString() { return name() + hyperparameters(); }
+
     @Override public List<TensorSpec> state() { return StateTensors.mirror("square_avg", params); }
 
     @Override

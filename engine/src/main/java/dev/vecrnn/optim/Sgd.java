@@ -21,6 +21,8 @@ public final class Sgd implements Optimizer {
 
     @Override public TensorTable params() { return params; }
 
+    @Override public String toString() { return name() + hyperparameters(); }
+
     @Override public List<TensorSpec> state() { return List.of(); }
 
     @Override
