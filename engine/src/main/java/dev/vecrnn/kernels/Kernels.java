@@ -108,4 +108,29 @@ public interface Kernels {
 
     /** {@code out[j] += Σ_i x[i·ld + j]} over {@code rows}: bias gradients. */
     void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff);
+
+    /**
+     * One step of torch 1.13's Adam over {@code n} elements, in its order of operations (AdamW when
+     * {@code decay ≠ 1}):
+     * <pre>
+     *   g' = g·gradScale + l2·p
+     *   m  = β1·m + (1 − β1)·g'
+     *   v  = β2·v + (1 − β2)·g'·g'
+     *   p  = p·decay − stepSize·m / (√v / bc2Sqrt + eps)
+     * </pre>
+     * {@code gradScale} is the clipping factor, {@code l2} Adam's weight decay (added to the gradient),
+     * {@code decay} AdamW's {@code 1 − lr·weight_decay}, {@code stepSize} {@code lr / (1 − β1^t)} and
+     * {@code bc2Sqrt} {@code √(1 − β2^t)}. The complements {@code 1 − β} are passed rather than derived: torch
+     * forms them in double, and {@code 1f − 0.999f} is 5e-5 away from {@code (float) (1 − 0.999)}.
+     */
+    void adamStep(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, int n,
+                  float gradScale, float l2, float decay, float beta1, float oneMinusBeta1,
+                  float beta2, float oneMinusBeta2, float stepSize, float bc2Sqrt, float eps);
+
+    /**
+     * One step of torch's RMSprop (no momentum, not centred) over {@code n} elements:
+     * {@code g' = g·gradScale + l2·p}, {@code v = α·v + (1 − α)·g'·g'}, {@code p = p − lr·g' / (√v + eps)}.
+     */
+    void rmspropStep(float[] p, int pOff, float[] g, int gOff, float[] v, int vOff, int n,
+                     float gradScale, float l2, float alpha, float oneMinusAlpha, float lr, float eps);
 }

@@ -237,4 +237,32 @@ public final class ScalarKernels implements Kernels {
             for (int j = 0; j < cols; j++) out[outOff + j] += x[xo + j];
         }
     }
+
+    @Override
+    public void adamStep(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, int n,
+                         float gradScale, float l2, float decay, float beta1, float oneMinusBeta1,
+                         float beta2, float oneMinusBeta2, float stepSize, float bc2Sqrt, float eps) {
+        for (int i = 0; i < n; i++) {
+            float pi = p[pOff + i];
+            float gi = Math.fma(l2, pi, g[gOff + i] * gradScale);
+            float mi = Math.fma(oneMinusBeta1, gi, beta1 * m[mOff + i]);
+            float vi = beta2 * v[vOff + i] + oneMinusBeta2 * gi * gi;
+            m[mOff + i] = mi;
+            v[vOff + i] = vi;
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            p[pOff + i] = pi * decay - stepSize * mi / denom;
+        }
+    }
+
+    @Override
+    public void rmspropStep(float[] p, int pOff, float[] g, int gOff, float[] v, int vOff, int n,
+                            float gradScale, float l2, float alpha, float oneMinusAlpha, float lr, float eps) {
+        for (int i = 0; i < n; i++) {
+            float pi = p[pOff + i];
+            float gi = Math.fma(l2, pi, g[gOff + i] * gradScale);
+            float vi = alpha * v[vOff + i] + oneMinusAlpha * gi * gi;
+            v[vOff + i] = vi;
+            p[pOff + i] = pi - lr * gi / ((float) Math.sqrt(vi) + eps);
+        }
+    }
 }

@@ -346,4 +346,61 @@ final class VectorKernels implements Kernels {
         // C2 boxes that accumulator on every iteration.
         for (int r = 0; r < rows; r++) add(x, xOff + r * ld, out, outOff, cols);
     }
+
+    // ---- optimisers ---------------------------------------------------------------------------------
+
+    // The same operations in the same order as ScalarKernels (fma where it has Math.fma, a correctly
+    // rounded sqrt and div), so the two give the same bits and a run does not depend on the kernels.
+
+    @Override
+    public void adamStep(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, int n,
+                         float gradScale, float l2, float decay, float beta1, float oneMinusBeta1,
+                         float beta2, float oneMinusBeta2, float stepSize, float bc2Sqrt, float eps) {
+        FloatVector vl2 = FloatVector.broadcast(F, l2), vb1 = FloatVector.broadcast(F, beta1);
+        FloatVector vc1 = FloatVector.broadcast(F, oneMinusBeta1), vb2 = FloatVector.broadcast(F, beta2);
+        FloatVector vc2 = FloatVector.broadcast(F, oneMinusBeta2), veps = FloatVector.broadcast(F, eps);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector pi = FloatVector.fromArray(F, p, pOff + i);
+            FloatVector gi = vl2.fma(pi, FloatVector.fromArray(F, g, gOff + i).mul(gradScale));
+            FloatVector mi = gi.fma(vc1, FloatVector.fromArray(F, m, mOff + i).mul(vb1));
+            FloatVector vi = FloatVector.fromArray(F, v, vOff + i).mul(vb2).add(gi.mul(vc2).mul(gi));
+            mi.intoArray(m, mOff + i);
+            vi.intoArray(v, vOff + i);
+            FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(veps);
+            pi.mul(decay).sub(mi.mul(stepSize).div(denom)).intoArray(p, pOff + i);
+        }
+        for (; i < n; i++) {
+            float pi = p[pOff + i];
+            float gi = Math.fma(l2, pi, g[gOff + i] * gradScale);
+            float mi = Math.fma(oneMinusBeta1, gi, beta1 * m[mOff + i]);
+            float vi = beta2 * v[vOff + i] + oneMinusBeta2 * gi * gi;
+            m[mOff + i] = mi;
+            v[vOff + i] = vi;
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            p[pOff + i] = pi * decay - stepSize * mi / denom;
+        }
+    }
+
+    @Override
+    public void rmspropStep(float[] p, int pOff, float[] g, int gOff, float[] v, int vOff, int n,
+                            float gradScale, float l2, float alpha, float oneMinusAlpha, float lr, float eps) {
+        FloatVector vl2 = FloatVector.broadcast(F, l2), va = FloatVector.broadcast(F, alpha);
+        FloatVector vc = FloatVector.broadcast(F, oneMinusAlpha), veps = FloatVector.broadcast(F, eps);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector pi = FloatVector.fromArray(F, p, pOff + i);
+            FloatVector gi = vl2.fma(pi, FloatVector.fromArray(F, g, gOff + i).mul(gradScale));
+            FloatVector vi = FloatVector.fromArray(F, v, vOff + i).mul(va).add(gi.mul(vc).mul(gi));
+            vi.intoArray(v, vOff + i);
+            pi.sub(gi.mul(lr).div(vi.lanewise(VectorOperators.SQRT).add(veps))).intoArray(p, pOff + i);
+        }
+        for (; i < n; i++) {
+            float pi = p[pOff + i];
+            float gi = Math.fma(l2, pi, g[gOff + i] * gradScale);
+            float vi = alpha * v[vOff + i] + oneMinusAlpha * gi * gi;
+            v[vOff + i] = vi;
+            p[pOff + i] = pi - lr * gi / ((float) Math.sqrt(vi) + eps);
+        }
+    }
 }

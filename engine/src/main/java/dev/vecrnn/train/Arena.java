@@ -17,7 +17,8 @@ import java.util.List;
  * order gives the same bits for any thread count.
  *
  * <p>Layout, in order: {@code packed} (weights transposed once per minibatch), {@code grads} (the summed
- * gradients, mirroring the parameters), then per chunk its workspace and its gradient partials.
+ * gradients, mirroring the parameters), {@code optimizer} (the optimizer's state, e.g. Adam's moments;
+ * empty for SGD), then per chunk its workspace and its gradient partials.
  */
 public final class Arena {
     /** Sequences per chunk: enough rows per GEMM to reuse each weight panel, and 2 chunks at d2l's batch. */
@@ -27,6 +28,7 @@ public final class Arena {
     final int[] tokens;      // per chunk: x (steps, rows) then y (steps, rows)
     final Slab packed;
     final Slab grads;
+    final Slab optimizerState;
     final Slab[] ws;
     final Slab[] chunkGrads;
     final int[] rowStart;    // first sequence of each chunk
@@ -34,10 +36,19 @@ public final class Arena {
     final int[] tokenOffset; // offset of each chunk's x in tokens; its y follows
 
     public Arena(RnnModel model, int batch, int steps) {
-        this(model.layers(), model.vocab().size(), model.hidden(), batch, steps, model.table());
+        this(model, batch, steps, List.of());
+    }
+
+    /** With room for an optimizer's state tensors ({@link dev.vecrnn.optim.Optimizer#state()}), zeroed. */
+    public Arena(RnnModel model, int batch, int steps, List<TensorSpec> optimizerSpecs) {
+        this(model.layers(), model.vocab().size(), model.hidden(), batch, steps, model.table(), optimizerSpecs);
     }
 
     Arena(CellStack cell, int vocab, int hidden, int batch, int steps, TensorTable params) {
+        this(cell, vocab, hidden, batch, steps, params, List.of());
+    }
+
+    Arena(CellStack cell, int vocab, int hidden, int batch, int steps, TensorTable params, List<TensorSpec> optimizerSpecs) {
         if (batch <= 0 || steps <= 0) throw new IllegalArgumentException("batch and steps must be positive");
         int chunks = (batch + CHUNK_ROWS - 1) / CHUNK_ROWS;
         rowStart = new int[chunks];
@@ -48,6 +59,8 @@ public final class Arena {
         List<TensorSpec> top = new ArrayList<>();
         top.add(new TensorSpec("packed", packedTable.size()));
         top.add(new TensorSpec("grads", params.size()));
+        TensorTable optimizerTable = new TensorTable(optimizerSpecs);
+        top.add(new TensorSpec("optimizer", optimizerTable.size()));
         for (int c = 0; c < chunks; c++) {
             rowStart[c] = c * CHUNK_ROWS;
             rowCount[c] = Math.min(CHUNK_ROWS, batch - rowStart[c]);
@@ -61,6 +74,7 @@ public final class Arena {
         tokens = new int[2 * steps * batch];
         packed = new Slab(data, packedTable, sections.offset("packed"));
         grads = new Slab(data, params, sections.offset("grads"));
+        optimizerState = new Slab(data, optimizerTable, sections.offset("optimizer"));
         ws = new Slab[chunks];
         chunkGrads = new Slab[chunks];
         for (int c = 0; c < chunks; c++) {

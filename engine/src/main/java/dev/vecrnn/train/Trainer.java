@@ -6,12 +6,14 @@ import dev.vecrnn.model.CellStack;
 import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
+import dev.vecrnn.optim.Optimizer;
+import dev.vecrnn.optim.Sgd;
 import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
  * One training step on one minibatch: forward over all steps, mean cross-entropy, full BPTT, global L2
- * clipping and SGD, as d2l's {@code train_epoch_ch8}.
+ * clipping and an {@link Optimizer}'s update (SGD unless told otherwise, as d2l's {@code train_epoch_ch8}).
  *
  * <p>Chunks of sequences run in parallel on the caller and a ForkJoinPool of this trainer's own (the
  * common pool has parallelism 1 on 2 cores); each runs its whole forward and backward with no
@@ -23,22 +25,35 @@ public final class Trainer implements AutoCloseable {
     private final Kernels k;
     private final Arena arena;
     private final int batch, steps, vocab, hidden;
-    private final float lr, clip;
+    private final float clip;
+    private final Optimizer optimizer;
+    private float lr;
+    private long optimizerSteps;
     private final float[] state;         // (batch, stateSize): carried across minibatches when sequential
     private final double[] chunkLoss;
     private final ParallelFor parallel;
     private final IntConsumer chunkBody = this::runChunk;
     private final IntConsumer reduceBody = this::reduceSplit;
     private final IntConsumer packBody = this::packPart;
-    private final IntConsumer sgdBody = this::sgdSplit;
+    private final IntConsumer updateBody = this::updateSplit;
     private final double[] splitSquares = new double[REDUCE_SPLITS];
-    private float stepScale;
+    private float clipScale;
     private double lastGradNorm;
 
     private static final int REDUCE_SPLITS = 8;
     private static final int PACK_PARTS = 8;
 
     public Trainer(RnnModel model, Kernels kernels, int batch, int steps, float lr, float clip, int threads) {
+        this(model, kernels, batch, steps, lr, clip, threads, new Sgd(model.table()));
+    }
+
+    /** A trainer updating with {@code optimizer}, which must have been built for the model's parameters. */
+    public Trainer(RnnModel model, Kernels kernels, int batch, int steps, float lr, float clip, int threads,
+                   Optimizer optimizer) {
+        if (!optimizer.params().specs().equals(model.table().specs())) {
+            throw new IllegalArgumentException("the optimizer was built for parameters " + optimizer.params().specs()
+                    + ", the model has " + model.table().specs());
+        }
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
         this.model = model;
         this.k = kernels;
@@ -48,7 +63,8 @@ public final class Trainer implements AutoCloseable {
         this.hidden = model.hidden();
         this.lr = lr;
         this.clip = clip;
-        this.arena = new Arena(model, batch, steps);
+        this.optimizer = optimizer;
+        this.arena = new Arena(model, batch, steps, optimizer.state());
         this.state = new float[batch * model.layers().stateSize(hidden)];
         this.chunkLoss = new double[arena.chunks()];
         this.parallel = new ParallelFor(threads);
@@ -80,6 +96,28 @@ public final class Trainer implements AutoCloseable {
 
     public void resetState() { java.util.Arrays.fill(state, 0f); }
 
+    public Optimizer optimizer() { return optimizer; }
+
+    /** The optimizer's state tensors as {@link Optimizer#state()} names them (what a checkpoint saves). */
+    public Slab optimizerState() { return arena.optimizerState; }
+
+    /** Updates taken so far; the next one is number {@code optimizerSteps() + 1} (Adam's bias corrections). */
+    public long optimizerSteps() { return optimizerSteps; }
+
+    /** Restores the update count, with {@link #optimizerState()}, when resuming from a checkpoint. */
+    public void setOptimizerSteps(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("optimizer steps must not be negative, not " + steps);
+        optimizerSteps = steps;
+    }
+
+    public float lr() { return lr; }
+
+    /** The learning rate of the following updates; a schedule sets it before every step. */
+    public void setLr(float lr) {
+        if (!(lr >= 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("lr must be a finite number ≥ 0, not " + lr);
+        this.lr = lr;
+    }
+
     /** The global gradient norm of the last step, before clipping. */
     public double lastGradNorm() { return lastGradNorm; }
 
@@ -107,20 +145,20 @@ public final class Trainer implements AutoCloseable {
     /** The summed gradients of the last {@link #forwardBackward}, mirroring the parameters. */
     public Slab gradients() { return arena.grads; }
 
-    /** Clips the gradients to global norm {@code clip} and takes the SGD step. */
+    /** Clips the gradients to global norm {@code clip} and takes the optimizer's step. */
     public void update() {
         double sum = 0;
         for (double s : splitSquares) sum += s; // in split order: the same bits for any thread count
         double norm = Math.sqrt(sum);
         lastGradNorm = norm;
-        stepScale = -lr * (norm > clip ? (float) (clip / norm) : 1f);
-        parallel.run(REDUCE_SPLITS, sgdBody);
+        clipScale = norm > clip ? (float) (clip / norm) : 1f;
+        optimizerSteps++;
+        parallel.run(REDUCE_SPLITS, updateBody);
     }
 
-    private void sgdSplit(int split) {
-        int from = splitStart(split), to = splitStart(split + 1);
-        Slab g = arena.grads, p = model.params();
-        k.axpy(stepScale, g.data(), g.base() + from, p.data(), p.base() + from, to - from);
+    private void updateSplit(int split) {
+        optimizer.step(k, model.params(), arena.grads, arena.optimizerState, splitStart(split), splitStart(split + 1),
+                lr, clipScale, optimizerSteps);
     }
 
     private int splitStart(int split) {

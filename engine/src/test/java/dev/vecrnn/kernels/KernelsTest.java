@@ -553,5 +553,117 @@ class KernelsTest {
         @Override public void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff) {
             d.columnSums(x, xOff, rows, cols, ld, out, outOff);
         }
+        @Override public void adamStep(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, int n,
+                                       float gradScale, float l2, float decay, float beta1, float oneMinusBeta1,
+                                       float beta2, float oneMinusBeta2, float stepSize, float bc2Sqrt, float eps) {
+            d.adamStep(p, pOff, g, gOff, m, mOff, v, vOff, n, gradScale, l2, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2,
+                    stepSize, bc2Sqrt, eps);
+        }
+        @Override public void rmspropStep(float[] p, int pOff, float[] g, int gOff, float[] v, int vOff, int n,
+                                          float gradScale, float l2, float alpha, float oneMinusAlpha, float lr, float eps) {
+            d.rmspropStep(p, pOff, g, gOff, v, vOff, n, gradScale, l2, alpha, oneMinusAlpha, lr, eps);
+        }
+    }
+
+    // ---- optimiser kernels -------------------------------------------------------------------------
+
+    /** Which bits of an optimiser kernel's outputs differ from the scalar twin's, or null. */
+    static String bitsDiffer(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                return what + " differs from the scalar twin at " + i + ": " + expected[i] + " vs " + actual[i];
+            }
+        }
+        return null;
+    }
+
+    /** Adam (L2 weight decay) and AdamW (decoupled decay) at step 3, against double precision and the scalar twin. */
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("implAndLength")
+    void adamStep(Kernels k, int n) {
+        for (boolean decoupled : new boolean[] {false, true}) {
+            Random r = new Random(8000 + 2 * n + (decoupled ? 1 : 0));
+            int po = 4, go = 9, mo = 2, vo = 7;
+            float[] p = guarded(r, po, n, -1f, 1f, SENTINEL);
+            float[] g = guarded(r, go, n, -3f, 3f, Float.NaN);
+            for (int i = 0; i < n; i += 5) g[go + i] = 0f; // a token absent from the minibatch
+            float[] m = guarded(r, mo, n, -0.1f, 0.1f, SENTINEL);
+            float[] v = guarded(r, vo, n, 1e-6f, 0.01f, SENTINEL);
+            float gs = 0.37f, l2 = decoupled ? 0f : 0.05f, decay = decoupled ? 0.999f : 1f;
+            float b1 = 0.9f, c1 = (float) (1 - 0.9), b2 = 0.999f, c2 = (float) (1 - 0.999), eps = 1e-8f;
+            float stepSize = (float) (0.01 / (1 - Math.pow(0.9, 3))), bc2 = (float) Math.sqrt(1 - Math.pow(0.999, 3));
+            double[] pr = new double[n], mr = new double[n], vr = new double[n];
+            double[] pt = new double[n], mt = new double[n], vt = new double[n]; // error bounds
+            for (int i = 0; i < n; i++) {
+                double pi = p[po + i], gi = (double) g[go + i] * gs + (double) l2 * pi;
+                mr[i] = (double) b1 * m[mo + i] + (double) c1 * gi;
+                vr[i] = (double) b2 * v[vo + i] + (double) c2 * gi * gi;
+                double upd = stepSize * mr[i] / (Math.sqrt(vr[i]) / bc2 + eps);
+                pr[i] = pi * decay - upd;
+                mt[i] = 1e-6 * (Math.abs(b1 * m[mo + i]) + Math.abs(c1 * gi));
+                vt[i] = 1e-6 * vr[i];
+                pt[i] = 1e-6 * (Math.abs(pi * decay) + Math.abs(upd));
+            }
+            float[] ps = p.clone(), ms = m.clone(), vs = v.clone();
+            new ScalarKernels().adamStep(ps, po, g, go, ms, mo, vs, vo, n, gs, l2, decay, b1, c1, b2, c2, stepSize, bc2, eps);
+            k.adamStep(p, po, g, go, m, mo, v, vo, n, gs, l2, decay, b1, c1, b2, c2, stepSize, bc2, eps);
+            String what = k.name() + (decoupled ? " AdamW" : " Adam") + " n=" + n;
+            for (int i = 0; i < n; i++) {
+                assertEquals(mr[i], m[mo + i], mt[i], what + " m at " + i);
+                assertEquals(vr[i], v[vo + i], vt[i], what + " v at " + i);
+                assertEquals(pr[i], p[po + i], pt[i], what + " p at " + i);
+            }
+            assertGuardsIntact(p, po, n, SENTINEL, what + " p");
+            assertGuardsIntact(m, mo, n, SENTINEL, what + " m");
+            assertGuardsIntact(v, vo, n, SENTINEL, what + " v");
+            for (String f : new String[] {bitsDiffer(ps, p, what + " p"), bitsDiffer(ms, m, what + " m"), bitsDiffer(vs, v, what + " v")}) {
+                assertTrue(f == null, f);
+            }
+        }
+    }
+
+    /** The first Adam step from zero moments moves every entry with a gradient by about lr, against its sign. */
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("implAndLength")
+    void adamFirstStepMovesByLr(Kernels k, int n) {
+        Random r = new Random(8500 + n);
+        float[] p = guarded(r, 0, n, -1f, 1f, SENTINEL), p0 = p.clone();
+        float[] g = guarded(r, 0, n, -3f, 3f, Float.NaN);
+        float[] m = new float[n], v = new float[n];
+        float lr = 0.01f;
+        k.adamStep(p, 0, g, 0, m, 0, v, 0, n, 1f, 0f, 1f, 0.9f, (float) (1 - 0.9), 0.999f, (float) (1 - 0.999),
+                (float) (lr / (1 - 0.9)), (float) Math.sqrt(1 - 0.999), 1e-8f);
+        for (int i = 0; i < n; i++) assertEquals(p0[i] - lr * Math.signum(g[i]), p[i], 1e-6, k.name() + " at " + i);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("implAndLength")
+    void rmspropStep(Kernels k, int n) {
+        Random r = new Random(9000 + n);
+        int po = 3, go = 1, vo = 6;
+        float[] p = guarded(r, po, n, -1f, 1f, SENTINEL);
+        float[] g = guarded(r, go, n, -3f, 3f, Float.NaN);
+        for (int i = 0; i < n; i += 7) g[go + i] = 0f;
+        float[] v = guarded(r, vo, n, 1e-6f, 0.01f, SENTINEL);
+        float gs = 0.61f, l2 = 0.02f, alpha = 0.99f, c = (float) (1 - 0.99), lr = 0.01f, eps = 1e-8f;
+        float[] ps = p.clone(), vs = v.clone();
+        double[] pr = new double[n], vr = new double[n], pt = new double[n];
+        for (int i = 0; i < n; i++) {
+            double pi = p[po + i], gi = (double) g[go + i] * gs + (double) l2 * pi;
+            vr[i] = (double) alpha * v[vo + i] + (double) c * gi * gi;
+            double upd = lr * gi / (Math.sqrt(vr[i]) + eps);
+            pr[i] = pi - upd;
+            pt[i] = 1e-6 * (Math.abs(pi) + Math.abs(upd));
+        }
+        new ScalarKernels().rmspropStep(ps, po, g, go, vs, vo, n, gs, l2, alpha, c, lr, eps);
+        k.rmspropStep(p, po, g, go, v, vo, n, gs, l2, alpha, c, lr, eps);
+        String what = k.name() + " rmsprop n=" + n;
+        for (int i = 0; i < n; i++) {
+            assertEquals(vr[i], v[vo + i], 1e-6 * vr[i], what + " v at " + i);
+            assertEquals(pr[i], p[po + i], pt[i], what + " p at " + i);
+        }
+        assertGuardsIntact(p, po, n, SENTINEL, what + " p");
+        assertGuardsIntact(v, vo, n, SENTINEL, what + " v");
+        for (String f : new String[] {bitsDiffer(ps, p, what + " p"), bitsDiffer(vs, v, what + " v")}) assertTrue(f == null, f);
     }
 }

@@ -10,6 +10,7 @@ import dev.vecrnn.data.Tokenization;
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.model.RnnCell;
 import dev.vecrnn.model.RnnModel;
+import dev.vecrnn.optim.Adam;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -42,6 +43,29 @@ class AllocationTest {
             long after = allocated(mx, ids);
             assertEquals(ids.length, threadIds(trainer).length, "the pool started new threads during the measurement");
             assertEquals(0, after - before + idle, "bytes allocated by 50 steps on " + ids.length + " threads");
+        }
+    }
+
+    /** Adam's update too: its moments live in the arena. */
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2, 3})
+    void adamStepAllocatesNothing(int threads) throws Exception {
+        Corpus corpus = Corpus.of(Files.readString(Fixtures.timeMachine()), Tokenization.CHAR, 10_000);
+        RnnModel model = new RnnModel(new RnnCell(), corpus.vocab(), Tokenization.CHAR, 24).initialize(new Random(1));
+        List<Minibatch> batches = new SequenceIterator(corpus.ids(), 40, 10, false, new dev.vecrnn.data.Rng(2)).epoch();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 0.01f, 1f, threads, new Adam(model.table()))) {
+            for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
+            long[] ids = threadIds(trainer);
+            long idle = allocated(mx, ids) - allocated(mx, ids);
+            long before = allocated(mx, ids);
+            for (int i = 0; i < 50; i++) {
+                trainer.setLr(0.01f / (1 + i));
+                trainer.step(batches.get(i % batches.size()));
+            }
+            long after = allocated(mx, ids);
+            assertEquals(ids.length, threadIds(trainer).length, "the pool started new threads during the measurement");
+            assertEquals(0, after - before + idle, "bytes allocated by 50 Adam steps on " + ids.length + " threads");
         }
     }
 
