@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.Cells;
-import dev.vecrnn.model.RnnCell;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
 import dev.vecrnn.model.TensorSpec;
