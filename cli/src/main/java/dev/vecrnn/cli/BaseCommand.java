@@ -2,7 +2,10 @@ package dev.vecrnn.cli;
 
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.kernels.Kernels;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,6 +25,24 @@ abstract class BaseCommand implements Callable<Integer> {
 
     Kernels kernels() { return KernelProvider.get(); }
 
+    /** What the command is allocating now, and what would make it smaller: the out-of-memory message says both. */
+    private String allocating = "";
+    private String lower = "";
+
+    /** " (3.0 GiB)", or nothing when the size cannot be read (the load then says why). */
+    static String fileSize(Path file) {
+        try {
+            return " (" + MemoryBudget.gib(Files.size(file)) + ")";
+        } catch (IOException | SecurityException e) {
+            return "";
+        }
+    }
+
+    void allocating(String what, String howToLower) {
+        allocating = what;
+        lower = howToLower;
+    }
+
     void checkThreads() {
         if (common.threads <= 0 || common.threads > 1024) {
             throw UserException.usage("--threads must be between 1 and 1024, not " + common.threads);
@@ -33,7 +54,9 @@ abstract class BaseCommand implements Callable<Integer> {
         try {
             return run();
         } catch (OutOfMemoryError e) {
-            throw UserException.failure("out of memory; lower --hidden, --batch-size or --num-steps, or raise -Xmx");
+            throw UserException.failure("out of memory" + (allocating.isEmpty() ? "" : " " + allocating) + "; "
+                    + (lower.isEmpty() ? "" : lower + ", or ") + "raise -Xmx (this JVM may use "
+                    + MemoryBudget.gib(Runtime.getRuntime().maxMemory()) + ")");
         }
     }
 

@@ -31,10 +31,12 @@ public final class PredictCommand extends BaseCommand {
         validate();
         Checkpoint.Loaded loaded;
         try {
+            allocating("loading the model " + model + fileSize(model), "");
             loaded = Checkpoint.load(model);
         } catch (Checkpoint.CheckpointException e) {
             throw UserException.failure(e.getMessage());
         }
+        allocating("", "");
         Predictor p = new Predictor(loaded.model(), kernels());
         try {
             out().println(p.predict(prefix, numPreds));

@@ -2,9 +2,11 @@ package dev.vecrnn.cli;
 
 import dev.vecrnn.data.Corpus;
 import dev.vecrnn.io.Checkpoint;
+import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.train.TrainConfig;
 import dev.vecrnn.train.Training;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +23,7 @@ final class Resume {
     private Resume() {}
 
     static Map<String, String> metadata(TrainConfig cfg, int maxTokens, String corpusSha1, Training.Progress p,
-                                        Training.EpochStats last) {
+                                        Training.EpochStats last, Kernels kernels) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("batch_size", Integer.toString(cfg.batch()));
         m.put("num_steps", Integer.toString(cfg.steps()));
@@ -35,6 +37,8 @@ final class Resume {
         m.put("epochs_done", Integer.toString(p.epochsDone()));
         m.put("rng_state", Long.toString(p.rngState()));
         m.put("perplexity", String.format(Locale.ROOT, "%.6f", last.perplexity()));
+        // Kernels of another kind or vector width sum in another order, so a resume on them is not bit-exact.
+        m.put("kernels", kernels.name());
         return m;
     }
 
@@ -43,9 +47,14 @@ final class Resume {
 
         int maxTokens() { return integer("max_tokens"); }
 
-        /** The checkpoint's hyperparameters, with --epochs and --threads from the command line. */
+        /**
+         * The checkpoint's hyperparameters, with --threads from the command line, and --epochs when given:
+         * else the interrupted run's target.
+         */
         TrainConfig config(TrainCommand cmd, ParseResult given) {
-            TrainConfig cfg = new TrainConfig(model.hidden(), integer("batch_size"), integer("num_steps"), cmd.epochs,
+            boolean epochsGiven = given != null && given.hasMatchedOption("--epochs");
+            TrainConfig cfg = new TrainConfig(model.hidden(), integer("batch_size"), integer("num_steps"),
+                    epochsGiven ? cmd.epochs : integer("epochs"),
                     (float) real("lr"), (float) real("clip_theta"), Boolean.parseBoolean(need("random_iter")),
                     Long.parseLong(need("seed")), cmd.common.threads);
             same(given, "--hidden", cmd.hidden, cfg.hidden());
@@ -58,6 +67,16 @@ final class Resume {
             same(given, "--max-tokens", cmd.corpus.maxTokens, maxTokens());
             same(given, "--tokenization", cmd.corpus.tokenization(), model.tokenization());
             return cfg;
+        }
+
+        /** Says once, on {@code err}, when these kernels differ from those the checkpoint was trained with. */
+        void warnIfOtherKernels(Kernels kernels, PrintWriter err) {
+            String saved = meta.get("kernels");
+            if (saved != null && !saved.equals(kernels.name())) {
+                err.println("warning: " + file + " was trained on " + saved + " kernels and this run uses " + kernels.name()
+                        + ": training continues, but will not be bit-identical to an uninterrupted run");
+                err.flush();
+            }
         }
 
         void checkCorpus(String sha1, Corpus data) {

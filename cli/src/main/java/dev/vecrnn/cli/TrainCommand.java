@@ -44,7 +44,8 @@ public final class TrainCommand extends BaseCommand {
     @Option(names = "--num-steps", paramLabel = "N", defaultValue = "35", description = "Time steps per sequence (BPTT length). Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "500", description = "Epochs (in all, when resuming). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "500",
+            description = "Epochs (in all, when resuming). Default: ${DEFAULT-VALUE}, or the --resume run's own target.")
     int epochs;
 
     @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1", description = "SGD learning rate. Default: ${DEFAULT-VALUE}.")
@@ -68,7 +69,7 @@ public final class TrainCommand extends BaseCommand {
     int checkpointEvery;
 
     @Option(names = "--resume", paramLabel = "FILE",
-            description = "Continue the run saved in FILE up to --epochs; its hyperparameters are used.")
+            description = "Continue the run saved in FILE (up to --epochs if given); its hyperparameters are used.")
     Path resume;
 
     @Option(names = "--metrics", paramLabel = "FILE.csv", description = "Log epoch, loss, perplexity, tokens/sec and seconds per epoch.")
@@ -100,12 +101,9 @@ public final class TrainCommand extends BaseCommand {
         if (printEvery <= 0) throw UserException.usage("--print-every must be positive, not " + printEvery);
         if (checkpointEvery < 0) throw UserException.usage("--checkpoint-every must be 0 or positive, not " + checkpointEvery);
         if (plot != null && !PerplexityPlot.supported(plot)) throw UserException.usage("--plot " + plot + ": the file name must end in .png or .svg");
-        long arenaFloats = (long) batch * (steps + 1) * hidden * 3 + (long) hidden * hidden * 4;
-        if (arenaFloats > (1L << 31) - 1024) {
-            throw UserException.usage("--hidden " + hidden + ", --batch-size " + batch + " and --num-steps " + steps
-                    + " need more than 8 GiB of buffers; lower one of them");
-        }
-        return new TrainConfig(hidden, batch, steps, epochs, lr, clip, randomIter, seed, common.threads);
+        TrainConfig cfg = new TrainConfig(hidden, batch, steps, epochs, lr, clip, randomIter, seed, common.threads);
+        MemoryBudget.check(Cells.stack(cell, layers), 0, cfg, Runtime.getRuntime().maxMemory()); // again once the vocabulary is known
+        return cfg;
     }
 
     private Path savePath() {
@@ -115,16 +113,20 @@ public final class TrainCommand extends BaseCommand {
     @Override
     int run() throws IOException {
         TrainConfig cfg = config();
+        if (resume != null) allocating("loading the checkpoint " + resume + fileSize(resume), "");
         Resume.Point point = resume == null ? null : Resume.load(resume);
         if (point != null) cfg = point.config(this, spec.commandLine().getParseResult());
         Path out = savePath();
         OutputPaths.checkWritable("--save", out);
         if (metrics != null) OutputPaths.checkWritable("--metrics", metrics);
         if (plot != null) OutputPaths.checkWritable("--plot", plot);
+        allocating("loading the corpus", "lower --max-tokens");
         String text = corpus.text();
         int maxTokens = point != null ? point.maxTokens() : corpus.maxTokens;
         Corpus data = corpus.load(text, maxTokens, point != null ? point.model().tokenization() : corpus.tokenization());
         String corpusSha1 = TimeMachine.sha1(text.getBytes(StandardCharsets.UTF_8));
+        MemoryBudget.check(point != null ? point.model().layers() : Cells.stack(cell, layers), data.vocab().size(), cfg, Runtime.getRuntime().maxMemory());
+        allocating("allocating the model and its training buffers", "lower --hidden, --batch-size or --num-steps");
         RnnModel model;
         Training.Progress from;
         if (point != null) {
@@ -136,9 +138,12 @@ public final class TrainCommand extends BaseCommand {
             from = Training.Progress.start(cfg.seed());
         }
         if (from.epochsDone() >= cfg.epochs()) {
-            throw UserException.usage(resume + " has already trained " + from.epochsDone() + " epochs; raise --epochs to continue");
+            throw UserException.usage(resume + " has already trained " + from.epochsDone() + " epochs"
+                    + (spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? "" : ", all it was started for")
+                    + "; give --epochs above " + from.epochsDone() + " to continue");
         }
         Kernels k = kernels();
+        if (point != null) point.warnIfOtherKernels(k, err());
         PrintWriter w = out();
         w.printf(Locale.ROOT, "%s: %,d tokens (of %,d), vocab %d; %s, hidden %d, batch %d, steps %d, %s, %d epochs%s, lr %s, clip %s; "
                         + "%d thread%s, %s kernels%n",
@@ -152,7 +157,7 @@ public final class TrainCommand extends BaseCommand {
         Training.EpochStats last;
         Training.Progress[] saved = {null};
         Training.Progress[] reached = {from};
-        MetricsLog log = new MetricsLog(metrics);
+        MetricsLog log = MetricsLog.open(metrics, from.epochsDone());
         try (log; Progress progress = Progress.choose(quiet, printEvery, from.epochsDone(), cfg.epochs(), w)) {
             last = Training.run(model, data, cfg, k, from, (s, p) -> {
                 progress.epoch(s, () -> predictor.predict(PREFIX, 50));
@@ -160,7 +165,7 @@ public final class TrainCommand extends BaseCommand {
                 try {
                     log.add(s);
                     if (checkpointEvery > 0 && s.epoch() % checkpointEvery == 0 && s.epoch() < s.epochs()) {
-                        Checkpoint.save(model, Resume.metadata(config, maxTokens, corpusSha1, p, s), out);
+                        Checkpoint.save(model, Resume.metadata(config, maxTokens, corpusSha1, p, s, k), out);
                         saved[0] = p;
                     }
                 } catch (IOException e) {
@@ -182,7 +187,7 @@ public final class TrainCommand extends BaseCommand {
         w.println(predictor.predict(PREFIX, 50));
         w.println(predictor.predict("traveller", 50));
         try {
-            Checkpoint.save(model, Resume.metadata(cfg, maxTokens, corpusSha1, reached[0], last), out);
+            Checkpoint.save(model, Resume.metadata(cfg, maxTokens, corpusSha1, reached[0], last, k), out);
         } catch (IOException e) {
             throw UserException.failure("cannot write the model to " + out + " (" + e.getMessage() + ")");
         }

@@ -1,11 +1,7 @@
 package dev.vecrnn.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +9,6 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -89,33 +84,26 @@ public final class TimeMachine {
         return base.resolve("vecrnn");
     }
 
-    /** Downloads to a temporary file beside the target, verifies the hash, then renames: never a partial file. */
+    /**
+     * Downloads into memory (within {@link BoundedDownload.Limits#DEFAULT}'s deadline and size), verifies the
+     * hash, then writes a temporary file beside the target and renames it: never a partial file.
+     */
     static void download(String url, Path target) throws DataException {
+        download(url, target, BoundedDownload.Limits.DEFAULT);
+    }
+
+    static void download(String url, Path target, BoundedDownload.Limits limits) throws DataException {
         String advice = "; set " + DATA_DIR_ENV + " to a folder holding " + FILE_NAME
                 + " (or " + DATA_URL_ENV + " to a mirror), or pass --corpus FILE";
         Path tmp = null;
         try {
+            BoundedDownload.Body body = BoundedDownload.fetch(URI.create(url), limits);
+            if (!body.sha1().equals(SHA1)) {
+                throw new DataException("the file downloaded from " + url + " has SHA-1 " + body.sha1() + ", not " + SHA1 + advice);
+            }
             Files.createDirectories(target.getParent());
             tmp = Files.createTempFile(target.getParent(), FILE_NAME, ".part");
-            URI uri = URI.create(url);
-            if ("file".equalsIgnoreCase(uri.getScheme())) {
-                Files.copy(Paths.get(uri), tmp, StandardCopyOption.REPLACE_EXISTING);
-            } else {
-                HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15))
-                        .followRedirects(HttpClient.Redirect.NORMAL).build();
-                HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build();
-                HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-                try (InputStream in = response.body()) {
-                    if (response.statusCode() != 200) {
-                        throw new DataException("downloading " + url + " failed with HTTP " + response.statusCode() + advice);
-                    }
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            String sha1 = sha1(Files.readAllBytes(tmp));
-            if (!sha1.equals(SHA1)) {
-                throw new DataException("the file downloaded from " + url + " has SHA-1 " + sha1 + ", not " + SHA1 + advice);
-            }
+            Files.write(tmp, body.bytes());
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -124,6 +112,8 @@ public final class TimeMachine {
             tmp = null;
         } catch (DataException e) {
             throw e;
+        } catch (BoundedDownload.StatusException e) {
+            throw new DataException("downloading " + url + " failed with HTTP " + e.status + advice);
         } catch (IOException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
             throw new DataException("cannot download The Time Machine from " + url + " (" + oneLine(e) + ")" + advice);
         } catch (InterruptedException e) {

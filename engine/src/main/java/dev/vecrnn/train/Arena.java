@@ -83,12 +83,62 @@ public final class Arena {
         }
     }
 
+    /**
+     * The floats a model and its arena hold together, without allocating: the parameters, then the arena's
+     * packed weights, summed gradients and, per chunk, workspace and gradient partials (SGD keeps no other
+     * state). Counted in {@code long}, so that sizes past the 2³¹ array limit can be refused before trying.
+     */
+    public static Footprint footprint(CellStack cell, int vocab, int hidden, int batch, int steps) {
+        long params = sum(floats(cell.parameters(vocab, hidden)), floats(OutputHead.parameters(vocab, hidden)));
+        long arena = sum(sum(floats(cell.packedBuffers(vocab, hidden)), floats(OutputHead.packedBuffers(vocab, hidden))), params);
+        for (int start = 0; start < batch; start += CHUNK_ROWS) {
+            int rows = Math.min(CHUNK_ROWS, batch - start);
+            arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), params));
+        }
+        return new Footprint(params, arena, 2L * steps * batch, (long) batch * cell.stateSize(hidden));
+    }
+
+    /**
+     * Floats in the parameters and in the arena's one array, ints in its token array, and floats of carried state:
+     * what {@link RnnModel}, {@code Arena} and {@link Trainer} allocate for one configuration.
+     */
+    public record Footprint(long paramFloats, long arenaFloats, long tokenInts, long stateFloats) {
+        /** Bytes in all, without the JVM's few bytes of array headers ({@link Long#MAX_VALUE} past it). */
+        public long bytes() { return product(4, sum(sum(paramFloats, arenaFloats), sum(tokenInts, stateFloats))); }
+    }
+
+    private static long floats(List<TensorSpec> specs) {
+        long n = 0;
+        for (TensorSpec s : specs) {
+            long size = 1;
+            for (int d : s.shape()) size = product(size, d);
+            n = sum(n, size);
+        }
+        return n;
+    }
+
+    // Saturating: absurd command lines (a huge word vocabulary times 65536 steps) must not wrap around to small.
+    private static long sum(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static long product(long a, long b) {
+        return b != 0 && a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
+    }
+
     /** A chunk's working buffers: the cell's, then the output layer's. */
     static TensorTable workspaceTable(CellStack cell, int vocab, int hidden, int rows, int steps) {
-        return TensorTable.of(cell.chunkBuffers(rows, steps, hidden), List.of(
+        return new TensorTable(workspace(cell, vocab, hidden, rows, steps));
+    }
+
+    private static List<TensorSpec> workspace(CellStack cell, int vocab, int hidden, int rows, int steps) {
+        List<TensorSpec> all = new ArrayList<>(cell.chunkBuffers(rows, steps, hidden));
+        all.addAll(List.of(
                 new TensorSpec("logits", steps * rows, vocab),   // (steps·rows, vocab), row t·rows + i
                 new TensorSpec("dlogits", steps * rows, vocab),  // (steps·rows, vocab)
                 new TensorSpec("dout", steps, rows, hidden)));   // (steps, rows, hidden): dL/dH from the output layer
+        return all;
     }
 
     public int chunks() { return ws.length; }

@@ -1,10 +1,13 @@
 package dev.vecrnn.train;
 
+import java.lang.reflect.UndeclaredThrowableException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
@@ -23,30 +26,49 @@ final class ParallelFor implements AutoCloseable {
     private final Helper[] helpers;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
-    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final List<Thread> workers = new CopyOnWriteArrayList<>(); // live ones only
     private volatile Thread waiter;
     private volatile Throwable failure;
     private IntConsumer body;
     private int n;
 
     private static final int SPINS = 20_000;
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(60); // ForkJoinPool's default
+    private static final int MAX_POOL_SIZE = 0x7fff;                  // ForkJoinPool's default cap
 
     ParallelFor(int threads) {
+        this(threads, KEEP_ALIVE);
+    }
+
+    /** {@code keepAlive}: how long an idle worker lives before the pool retires it (tests shorten it). */
+    ParallelFor(int threads, Duration keepAlive) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
-        pool = threads > 1 ? new ForkJoinPool(threads - 1, this::newWorker, null, false) : null;
+        pool = threads > 1 ? new ForkJoinPool(threads - 1, this::newWorker, null, false, 0, MAX_POOL_SIZE, 1, null,
+                keepAlive.toMillis(), TimeUnit.MILLISECONDS) : null;
         helpers = new Helper[threads - 1];
         for (int i = 0; i < helpers.length; i++) helpers[i] = new Helper();
     }
 
     private ForkJoinWorkerThread newWorker(ForkJoinPool p) {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+        ForkJoinWorkerThread t = new Worker(p);
         t.setName("vecrnn-worker-" + t.getPoolIndex());
         t.setDaemon(true);
         workers.add(t);
         return t;
     }
 
-    /** The pool's worker threads started so far. */
+    /** A pool thread that leaves {@link #workers} when the pool retires it, so the list holds live threads only. */
+    private final class Worker extends ForkJoinWorkerThread {
+        Worker(ForkJoinPool p) { super(p); }
+
+        @Override
+        protected void onTermination(Throwable exception) {
+            workers.remove(this);
+            super.onTermination(exception);
+        }
+    }
+
+    /** The pool's worker threads alive now. */
     List<Thread> workers() { return List.copyOf(workers); }
 
     void run(int count, IntConsumer task) {
@@ -68,16 +90,25 @@ final class ParallelFor implements AutoCloseable {
         }
         try {
             drain();
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable t) { // any throwable, checked ones thrown sneakily too: the helpers must finish first
             next.set(count); // stop the others taking new indices
             awaitHelpers(used);
-            throw e;
+            body = null;
+            Throwable f = failure;
+            if (f != null && f != t) t.addSuppressed(f);
+            throw unchecked(t);
         }
         awaitHelpers(used);
         body = null;
         Throwable f = failure;
-        if (f instanceof RuntimeException r) throw r;
-        if (f instanceof Error e) throw e;
+        if (f != null) throw unchecked(f);
+    }
+
+    /** A checked exception (thrown sneakily by a body) is wrapped, so that it cannot pass as a normal return. */
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new UndeclaredThrowableException(t, "a parallel task threw " + t);
     }
 
     private void awaitHelpers(int used) {

@@ -1,0 +1,109 @@
+package dev.vecrnn.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Failures on any thread reach the caller, after every helper has stopped; the worker list holds live threads. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ParallelForTest {
+
+    @Test
+    void runsEveryIndexOnce() {
+        try (ParallelFor p = new ParallelFor(3)) {
+            for (int round = 0; round < 50; round++) {
+                AtomicInteger[] hits = new AtomicInteger[37];
+                for (int i = 0; i < hits.length; i++) hits[i] = new AtomicInteger();
+                p.run(hits.length, i -> hits[i].incrementAndGet());
+                for (AtomicInteger h : hits) assertEquals(1, h.get());
+            }
+        }
+    }
+
+    @Test
+    void aCheckedExceptionThrownOnAHelperReachesTheCaller() throws Exception {
+        try (ParallelFor p = new ParallelFor(2)) {
+            Thread caller = Thread.currentThread();
+            CountDownLatch helperRan = new CountDownLatch(1);
+            IOException thrown = new IOException("disk full");
+            RuntimeException e = assertThrows(RuntimeException.class, () -> p.run(8, i -> {
+                if (Thread.currentThread() == caller) {
+                    await(helperRan); // so that the helper, not the caller, takes an index
+                } else {
+                    helperRan.countDown();
+                    throwSneakily(thrown);
+                }
+            }));
+            assertInstanceOf(UndeclaredThrowableException.class, e);
+            assertTrue(e.getCause() == thrown, "the cause is the body's exception: " + e);
+        }
+    }
+
+    @Test
+    void aCheckedExceptionOnTheCallerWaitsForTheHelpers() {
+        try (ParallelFor p = new ParallelFor(2)) {
+            Thread caller = Thread.currentThread();
+            CountDownLatch helperStarted = new CountDownLatch(1);
+            AtomicBoolean helperFinished = new AtomicBoolean();
+            IOException thrown = new IOException("caller failed");
+            RuntimeException e = assertThrows(RuntimeException.class, () -> p.run(2, i -> {
+                if (Thread.currentThread() == caller) {
+                    await(helperStarted);
+                    throwSneakily(thrown);
+                } else {
+                    helperStarted.countDown();
+                    sleep(300);
+                    helperFinished.set(true);
+                }
+            }));
+            assertTrue(e.getCause() == thrown, e.toString());
+            assertTrue(helperFinished.get(), "run returned while a helper was still running its index");
+        }
+    }
+
+    @Test
+    void retiredWorkersLeaveTheList() throws Exception {
+        try (ParallelFor p = new ParallelFor(3, Duration.ofMillis(50))) {
+            for (int round = 0; round < 4; round++) {
+                p.run(64, i -> sleep(1));
+                assertTrue(p.workers().size() <= 2, "round " + round + ": " + p.workers());
+                for (Thread t : p.workers()) assertTrue(t.isAlive(), "round " + round + ": " + t + " is dead");
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!p.workers().isEmpty() && System.nanoTime() < end) Thread.sleep(20); // the pool retires idle workers
+            }
+            assertEquals(0, p.workers().size(), "idle workers were retired but are still listed: " + p.workers());
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS), "the other thread never started");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void throwSneakily(Throwable t) throws T {
+        throw (T) t;
+    }
+}
