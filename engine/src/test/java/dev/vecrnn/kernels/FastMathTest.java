@@ -82,6 +82,54 @@ class FastMathTest {
         assertTrue(hi > 1e38f && !Float.isInfinite(hi), "exp(+inf) saturates at exp(88.37), got " + hi);
     }
 
+    /** Every {@code step} in [-20, 20], then every {@code stride}-th float (by bit pattern) of either sign up to 20, streamed. */
+    static void sigmoidSweep(double step, int stride, java.util.function.DoubleConsumer each) {
+        int dense = (int) Math.round(40 / step) + 1;
+        for (int i = 0; i < dense; i++) each.accept((float) (-20 + i * step));
+        for (int bits = 0, max = Float.floatToRawIntBits(20f); bits <= max; bits += stride) {
+            float v = Float.intBitsToFloat(bits);
+            each.accept(v);
+            each.accept(-v);
+        }
+    }
+
+    /**
+     * Measured once over every float in [-20, 20] (2.2e9 of them): maximum 1.691e-7, at x = 8.003398; this
+     * sweep of 25.8M points finds 1.669e-7, at x = 10.46422. The values stay within [0, 1] (they reach 1.0 from
+     * x ≈ 15.78 on, as float32's own σ does a little later), so the backward's σ(1 − σ) is never negative.
+     */
+    @Test
+    void sigmoidAbsoluteErrorBelow2e7() {
+        double[] worst = {0, 0};
+        long[] count = {0};
+        sigmoidSweep(1e-5, 101, xd -> {
+            float x = (float) xd;
+            float s = FastMath.sigmoid(x);
+            double e = Math.abs(s - 1 / (1 + Math.exp(-xd)));
+            if (!(e <= worst[0])) {
+                worst[0] = e;
+                worst[1] = x;
+            }
+            if (!(s >= 0f && s <= 1f)) fail("sigmoid(" + x + ") = " + s + " is outside [0, 1]");
+            count[0]++;
+        });
+        assertTrue(count[0] > 20_000_000, "sweep too short: " + count[0]);
+        assertTrue(worst[0] < 2e-7, "max |FastMath.sigmoid - 1/(1+exp(-x))| = " + worst[0] + " at x = " + worst[1]);
+    }
+
+    @Test
+    void sigmoidSpecialValues() {
+        assertEquals(0.5f, FastMath.sigmoid(0f), 0f);
+        assertEquals(0.5f, FastMath.sigmoid(-0f), 0f);
+        assertTrue(Float.isNaN(FastMath.sigmoid(Float.NaN)), "sigmoid(NaN) must be NaN");
+        assertEquals(1.0, FastMath.sigmoid(Float.POSITIVE_INFINITY), 2e-7);
+        assertEquals(0.0, FastMath.sigmoid(Float.NEGATIVE_INFINITY), 2e-7);
+        for (float x : new float[] {1e-3f, 0.5f, 1f, 3f, 8f, 15.8f, 16f, 40f}) {
+            // σ(−x) = 1 − σ(x) to an ulp of 1, since tanh is odd
+            assertEquals(1.0, (double) FastMath.sigmoid(x) + FastMath.sigmoid(-x), 0x1p-23, "symmetry at " + x);
+        }
+    }
+
     // ---- the vector kernels against the scalar twins ---------------------------------------------
 
     static Kernels vector() {
@@ -133,6 +181,38 @@ class FastMathTest {
         }
         for (int i = 0; i < n; i++) assertWithinUlps(FastMath.exp(x[i]), y[i], 1, "vector exp(" + x[i] + ")");
         assertTrue(Float.isNaN(y[n - 1]), "vector exp(NaN) must be NaN");
+    }
+
+    /**
+     * The gates' σ in the vector kernels, through {@code gruGates} (whose z and r blocks are σ of their inputs
+     * when u = b = 0), within two ulps of the scalar twin. Through a kernel because its loop compiles at once;
+     * called lane by lane from here, the Vector API runs interpreted for seconds.
+     */
+    @Test
+    void vectorSigmoidMatchesScalarTwinThroughGruGates() {
+        Kernels v = vector();
+        float[] sweep = new float[2_700_000];
+        int[] count = {0};
+        sigmoidSweep(1e-4, 1009, x -> sweep[count[0]++] = (float) x);
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 100f, -100f};
+        float[] x = java.util.Arrays.copyOf(sweep, count[0] + specials.length);
+        System.arraycopy(specials, 0, x, count[0], specials.length);
+        // rows of 2·n inputs, the z and r blocks of one gruGates call; many short calls compile sooner than one long one
+        int n = 509, rows = (x.length + 2 * n - 1) / (2 * n);
+        float[] g = new float[rows * 3 * n];
+        for (int row = 0; row < rows; row++) {
+            int from = row * 2 * n, len = Math.min(2 * n, x.length - from);
+            System.arraycopy(x, from, g, row * 3 * n, len);
+        }
+        float[] zeros = new float[3 * n], ones = new float[n], rh = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        for (int row = 0; row < rows; row++) v.gruGates(g, row * 3 * n, zeros, 0, zeros, 0, ones, 0, rh, 0, n);
+        for (int i = 0; i < x.length; i++) {
+            float got = g[i / (2 * n) * 3 * n + i % (2 * n)];
+            assertWithinUlps(FastMath.sigmoid(x[i] + 0f + 0f), got, 2, v.name() + " sigmoid(" + x[i] + ")");
+        }
+        assertTrue(Float.isNaN(g[count[0] / (2 * n) * 3 * n + count[0] % (2 * n)]), "vector sigmoid(NaN) must be NaN");
+        assertTrue(count[0] > 2_000_000, "sweep too short: " + count[0]);
     }
 
     @Test

@@ -8,7 +8,6 @@ import dev.vecrnn.data.Minibatch;
 import dev.vecrnn.data.SequenceIterator;
 import dev.vecrnn.data.Tokenization;
 import dev.vecrnn.kernels.KernelProvider;
-import dev.vecrnn.model.RnnCell;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.optim.Adam;
 import java.lang.management.ManagementFactory;
@@ -16,8 +15,10 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A training step in steady state allocates nothing, on the calling thread or on the pool's workers.
@@ -27,11 +28,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AllocationTest {
 
-    @ParameterizedTest(name = "threads={0}")
-    @ValueSource(ints = {1, 2, 3})
-    void steadyStateStepAllocatesNothing(int threads) throws Exception {
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Object[] m : new Object[][] {{"rnn", 1}, {"gru", 1}, {"lstm", 1}, {"lstm", 2}}) {
+            for (int threads = 1; threads <= 3; threads++) out.add(Arguments.of(m[0], m[1], threads));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} layers={1} threads={2}")
+    @MethodSource("cases")
+    void steadyStateStepAllocatesNothing(String cell, int layers, int threads) throws Exception {
         Corpus corpus = Corpus.of(Files.readString(Fixtures.timeMachine()), Tokenization.CHAR, 10_000);
-        RnnModel model = new RnnModel(new RnnCell(), corpus.vocab(), Tokenization.CHAR, 24).initialize(new Random(1));
+        RnnModel model = new RnnModel(cell, layers, corpus.vocab(), Tokenization.CHAR, 24).initialize(new Random(1));
         List<Minibatch> batches = new SequenceIterator(corpus.ids(), 40, 10, false, new dev.vecrnn.data.Rng(2)).epoch();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 1f, 1f, threads)) {
