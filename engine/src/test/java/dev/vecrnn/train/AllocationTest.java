@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A training step in steady state allocates nothing, on the calling thread or on the pool's workers.
@@ -45,14 +46,30 @@ class AllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 1f, 1f, threads)) {
             for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
+            assertStepsAllocateNothing(mx, trainer, () -> {
+                for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
+            });
+        }
+    }
+
+    /**
+     * Rounds of 50 steps until one allocates nothing, at most three. A step that allocates does so in every
+     * round; what the JVM itself allocates on these threads now and then (seen on a loaded machine: a few
+     * hundred bytes once, on the old code too) does not repeat, and must not fail the test.
+     */
+    private static void assertStepsAllocateNothing(com.sun.management.ThreadMXBean mx, Trainer trainer, Runnable steps) {
+        List<Long> rounds = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
             long[] ids = threadIds(trainer);
             long idle = allocated(mx, ids) - allocated(mx, ids); // what reading the counters itself costs
             long before = allocated(mx, ids);
-            for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
+            steps.run();
             long after = allocated(mx, ids);
             assertEquals(ids.length, threadIds(trainer).length, "the pool started new threads during the measurement");
-            assertEquals(0, after - before + idle, "bytes allocated by 50 steps on " + ids.length + " threads");
+            rounds.add(after - before + idle);
+            if (rounds.get(round) == 0) return;
         }
+        assertEquals(0, rounds.get(rounds.size() - 1), "bytes allocated by each of 3 rounds of 50 steps: " + rounds);
     }
 
     /** Adam's update too: its moments live in the arena. */
@@ -60,21 +77,17 @@ class AllocationTest {
     @ValueSource(ints = {1, 2, 3})
     void adamStepAllocatesNothing(int threads) throws Exception {
         Corpus corpus = Corpus.of(Files.readString(Fixtures.timeMachine()), Tokenization.CHAR, 10_000);
-        RnnModel model = new RnnModel(new RnnCell(), corpus.vocab(), Tokenization.CHAR, 24).initialize(new Random(1));
+        RnnModel model = new RnnModel("rnn", 1, corpus.vocab(), Tokenization.CHAR, 24).initialize(new Random(1));
         List<Minibatch> batches = new SequenceIterator(corpus.ids(), 40, 10, false, new dev.vecrnn.data.Rng(2)).epoch();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 0.01f, 1f, threads, new Adam(model.table()))) {
             for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
-            long[] ids = threadIds(trainer);
-            long idle = allocated(mx, ids) - allocated(mx, ids);
-            long before = allocated(mx, ids);
-            for (int i = 0; i < 50; i++) {
-                trainer.setLr(0.01f / (1 + i));
-                trainer.step(batches.get(i % batches.size()));
-            }
-            long after = allocated(mx, ids);
-            assertEquals(ids.length, threadIds(trainer).length, "the pool started new threads during the measurement");
-            assertEquals(0, after - before + idle, "bytes allocated by 50 Adam steps on " + ids.length + " threads");
+            assertStepsAllocateNothing(mx, trainer, () -> {
+                for (int i = 0; i < 50; i++) {
+                    trainer.setLr(0.01f / (1 + i));
+                    trainer.step(batches.get(i % batches.size()));
+                }
+            });
         }
     }
 
