@@ -21,6 +21,7 @@ final class VectorKernels implements Kernels {
             jdk.incubator.vector.VectorShape.forBitSize(KernelProvider.vectorBits()));
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int L = F.length();
+    private static final ScalarKernels TAIL = new ScalarKernels();
 
     @Override public String name() { return "vector-" + F.vectorBitSize(); }
 
@@ -370,16 +371,9 @@ final class VectorKernels implements Kernels {
             FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(veps);
             pi.mul(decay).sub(mi.mul(stepSize).div(denom)).intoArray(p, pOff + i);
         }
-        for (; i < n; i++) {
-            float pi = p[pOff + i];
-            float gi = Math.fma(l2, pi, g[gOff + i] * gradScale);
-            float mi = Math.fma(oneMinusBeta1, gi, beta1 * m[mOff + i]);
-            float vi = beta2 * v[vOff + i] + oneMinusBeta2 * gi * gi;
-            m[mOff + i] = mi;
-            v[vOff + i] = vi;
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-            p[pOff + i] = pi * decay - stepSize * mi / denom;
-        }
+        // The tail is the scalar twin's loop, element for element the same operations.
+        TAIL.adamStep(p, pOff + i, g, gOff + i, m, mOff + i, v, vOff + i, n - i, gradScale, l2, decay, beta1, oneMinusBeta1,
+                beta2, oneMinusBeta2, stepSize, bc2Sqrt, eps);
     }
 
     @Override
@@ -395,12 +389,6 @@ final class VectorKernels implements Kernels {
             vi.intoArray(v, vOff + i);
             pi.sub(gi.mul(lr).div(vi.lanewise(VectorOperators.SQRT).add(veps))).intoArray(p, pOff + i);
         }
-        for (; i < n; i++) {
-            float pi = p[pOff + i];
-            float gi = Math.fma(l2, pi, g[gOff + i] * gradScale);
-            float vi = alpha * v[vOff + i] + oneMinusAlpha * gi * gi;
-            v[vOff + i] = vi;
-            p[pOff + i] = pi - lr * gi / ((float) Math.sqrt(vi) + eps);
-        }
+        TAIL.rmspropStep(p, pOff + i, g, gOff + i, v, vOff + i, n - i, gradScale, l2, alpha, oneMinusAlpha, lr, eps);
     }
 }
