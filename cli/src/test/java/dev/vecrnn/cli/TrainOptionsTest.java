@@ -114,6 +114,20 @@ class TrainOptionsTest {
     }
 
     @Test
+    void theMemoryCheckCountsAdamsMoments() {
+        dev.vecrnn.train.TrainConfig cfg = parse("--hidden", "256").config();
+        dev.vecrnn.model.CellStack cell = dev.vecrnn.model.Cells.stack("lstm", 2);
+        long sgd = dev.vecrnn.train.Arena.footprint(cell, 5000, 256, cfg.batch(), cfg.steps(), 0).bytes();
+        long adam = dev.vecrnn.train.Arena.footprint(cell, 5000, 256, cfg.batch(), cfg.steps(), 2).bytes();
+        assertTrue(adam > sgd, adam + " vs " + sgd);
+        long between = (sgd + adam) / 2;
+        MemoryBudget.check(cell, 5000, cfg, 0, 0, between);
+        UserException e = assertThrows(UserException.class, () -> MemoryBudget.check(cell, 5000, cfg, 2, 3, between));
+        assertEquals(ExitCode.USAGE, e.exitCode);
+        assertTrue(e.getMessage().contains("optimizer's state") && e.getMessage().contains("--min-freq 6"), e.getMessage());
+    }
+
+    @Test
     void saveBestAndCheckpointEveryWouldOverwriteEachOther() {
         UserException e = assertThrows(UserException.class, () -> parse("--save-best", "--checkpoint-every", "2").config());
         assertEquals(ExitCode.USAGE, e.exitCode);
