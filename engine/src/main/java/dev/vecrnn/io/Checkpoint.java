@@ -36,6 +36,10 @@ import java.util.Map;
  * {@code char}, and the hidden size is read from the shapes. vecrnn also stores a CRC-32C of the tensor data
  * ({@code tensor_crc32c}), checked on load when present. A file is refused if it holds a tensor the cell
  * does not declare or a parameter that is NaN or infinite.
+ *
+ * <p>A training checkpoint may also hold its optimizer's state ({@link OptimizerState}) as tensors
+ * {@code optim.<state name>}: exactly those the optimizer its metadata names declares are accepted, any other
+ * {@code optim.*} tensor is refused like any undeclared tensor.
  */
 public final class Checkpoint {
     private Checkpoint() {}
