@@ -185,6 +185,11 @@ public final class CorpusOptions {
         return checked(Corpus.of(text, p, tok, maxTokens, minFreq, valFraction), valFraction > 0 ? batch : 0);
     }
 
+    /** The text with a model's vocabulary ({@code --vocab-from}): its tokens the vocabulary lacks become {@code <unk>}. */
+    Corpus load(String text, Preprocessing p, Tokenization tok, int maxTokens, Vocab vocab, double valFraction, int batch) {
+        return checked(Corpus.of(text, p, tok, maxTokens, vocab, valFraction), valFraction > 0 ? batch : 0);
+    }
+
     private Corpus checked(Corpus c, int batch) {
         String source = corpus != null ? corpus.toString() : "the corpus";
         if (c.preprocessing() == Preprocessing.D2L && c.tokens() == 0) {
@@ -224,10 +229,15 @@ public final class CorpusOptions {
     }
 
     static String readUtf8(Path file) {
+        return readUtf8("--corpus", file);
+    }
+
+    /** The text of {@code file}, or a one-line failure naming {@code option}. */
+    static String readUtf8(String option, Path file) {
         try {
-            if (Files.isDirectory(file)) throw UserException.failure("--corpus " + file + " is a folder; give a text file");
+            if (Files.isDirectory(file)) throw UserException.failure(option + " " + file + " is a folder; give a text file");
             byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length == 0) throw UserException.failure("--corpus " + file + " is empty; give a text file with some text");
+            if (bytes.length == 0) throw UserException.failure(option + " " + file + " is empty; give a text file with some text");
             String text = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -235,13 +245,13 @@ public final class CorpusOptions {
             // A byte-order mark says how the file is encoded, it is not text: raw preprocessing would make it a token.
             return text.startsWith("\uFEFF") ? text.substring(1) : text;
         } catch (NoSuchFileException e) {
-            throw UserException.failure("--corpus " + file + " does not exist");
+            throw UserException.failure(option + " " + file + " does not exist");
         } catch (AccessDeniedException e) {
-            throw UserException.failure("--corpus " + file + " cannot be read (permission denied)");
+            throw UserException.failure(option + " " + file + " cannot be read (permission denied)");
         } catch (CharacterCodingException e) {
-            throw UserException.failure("--corpus " + file + " is not UTF-8 text; convert it (e.g. iconv -t UTF-8)");
+            throw UserException.failure(option + " " + file + " is not UTF-8 text; convert it (e.g. iconv -t UTF-8)");
         } catch (IOException e) {
-            throw UserException.failure("cannot read --corpus " + file + " (" + e.getMessage() + ")");
+            throw UserException.failure("cannot read " + option + " " + file + " (" + e.getMessage() + ")");
         }
     }
 }

@@ -18,14 +18,24 @@ final class MemoryBudget {
 
     /** Refuses sizes that cannot fit; {@code vocab} 0 when the corpus is not loaded yet (a vocabulary of 1 is then assumed). */
     static void check(CellStack cell, int vocab, TrainConfig cfg, long maxMemory) {
-        Arena.Footprint f = Arena.footprint(cell, Math.max(vocab, 1), cfg.hidden(), cfg.batch(), cfg.steps());
+        check(cell, vocab, cfg, 0, 0, maxMemory);
+    }
+
+    /**
+     * With an optimizer keeping {@code stateCopies} tensors per parameter (Adam: 2), and the run's --min-freq,
+     * which the advice raises when the vocabulary is what does not fit.
+     */
+    static void check(CellStack cell, int vocab, TrainConfig cfg, int stateCopies, int minFreq, long maxMemory) {
+        Arena.Footprint f = Arena.footprint(cell, Math.max(vocab, 1), cfg.hidden(), cfg.batch(), cfg.steps(), stateCopies);
         String sizes = "--hidden " + cfg.hidden() + ", --batch-size " + cfg.batch() + " and --num-steps " + cfg.steps()
-                + (vocab > 0 ? String.format(Locale.ROOT, " with a vocabulary of %,d", vocab) : "");
+                + (vocab > 0 ? String.format(Locale.ROOT, " with a vocabulary of %,d", vocab) : "")
+                + (stateCopies > 0 ? " and the optimizer's state" : "");
         String lower = "lower --hidden, --batch-size or --num-steps"
-                + (vocab > 1000 ? " (a word vocabulary shrinks with --max-tokens)" : "");
+                + (vocab > 1000 ? " (a vocabulary of rare tokens shrinks with --min-freq " + Math.max(2, minFreq * 2)
+                        + " or --max-tokens)" : "");
         if (f.arenaFloats() > MAX_ARRAY || f.paramFloats() > MAX_ARRAY) {
-            throw UserException.usage(String.format(Locale.ROOT, "%s need %,d floats of parameters, gradients and buffers in one array, "
-                    + "more than the %,d a Java array can hold; %s", sizes, f.arenaFloats(), MAX_ARRAY, lower));
+            throw UserException.usage(String.format(Locale.ROOT, "%s need %,d floats (%s) of parameters, gradients and buffers in one "
+                    + "array, more than the %,d a Java array can hold; %s", sizes, f.arenaFloats(), gib(f.bytes()), MAX_ARRAY, lower));
         }
         long bytes = f.bytes(); // saves stream the parameters to the file in small blocks
         if (bytes > maxMemory) {

@@ -25,15 +25,16 @@ final class PerplexityPlot {
     }
 
     static void write(Path file, List<double[]> rows, String title) throws IOException {
+        write(file, rows, List.of(), title);
+    }
+
+    /** The training curve and, when there are any, the validation points ({@code (epoch, perplexity)} each). */
+    static void write(Path file, List<double[]> rows, List<double[]> valRows, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(640).height(420).title(title).xAxisTitle("epoch").yAxisTitle("perplexity").build();
-        chart.getStyler().setLegendVisible(false);
-        double[] x = new double[rows.size()], y = new double[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            x[i] = rows.get(i)[0];
-            y[i] = rows.get(i)[1];
-        }
-        chart.addSeries("train", x, y).setMarker(SeriesMarkers.NONE);
+        chart.getStyler().setLegendVisible(!valRows.isEmpty());
+        if (!rows.isEmpty()) series(chart, "train", rows);
+        if (!valRows.isEmpty()) series(chart, "validation", valRows);
         byte[] bytes;
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".svg")) {
             Path tmp = Files.createTempFile("vecrnn-plot", "");
@@ -52,5 +53,14 @@ final class PerplexityPlot {
             bytes = out.toByteArray();
         }
         AtomicFiles.write(file, bytes);
+    }
+
+    private static void series(XYChart chart, String name, List<double[]> rows) {
+        double[] x = new double[rows.size()], y = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            x[i] = rows.get(i)[0];
+            y[i] = rows.get(i)[1];
+        }
+        chart.addSeries(name, x, y).setMarker(SeriesMarkers.NONE);
     }
 }

@@ -1,5 +1,6 @@
 package dev.vecrnn.cli;
 
+import dev.vecrnn.train.Evaluator;
 import dev.vecrnn.train.Training;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -12,7 +13,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /** How training reports its epochs: a progress bar on a terminal, plain periodic lines otherwise. */
 interface Progress extends AutoCloseable {
 
-    void epoch(Training.EpochStats stats, Supplier<String> prediction);
+    /** An epoch ended; {@code val} is the validation result measured at its end, or null. */
+    void epoch(Training.EpochStats stats, Evaluator.Result val, Supplier<String> prediction);
+
+    /** A validation evaluation in the middle of an epoch ({@code --eval-every Nb}). */
+    void evaluation(int epoch, int epochs, int batch, int batches, Evaluator.Result val);
 
     @Override
     void close();
@@ -45,10 +50,16 @@ interface Progress extends AutoCloseable {
         }
 
         @Override
-        public void epoch(Training.EpochStats s, Supplier<String> prediction) {
+        public void epoch(Training.EpochStats s, Evaluator.Result val, Supplier<String> prediction) {
             if (s.epoch() % every != 0 && s.epoch() != s.epochs()) return;
-            out.printf(Locale.ROOT, "epoch %d/%d  perplexity %.2f  %,.0f tokens/sec  %s%n", s.epoch(), s.epochs(),
-                    s.perplexity(), s.tokensPerSecond(), prediction.get());
+            out.printf(Locale.ROOT, "epoch %d/%d  perplexity %.2f  %s%,.0f tokens/sec  %s%n", s.epoch(), s.epochs(),
+                    s.perplexity(), val == null ? "" : Validation.describe(val) + "  ", s.tokensPerSecond(), prediction.get());
+            out.flush();
+        }
+
+        @Override
+        public void evaluation(int epoch, int epochs, int batch, int batches, Evaluator.Result val) {
+            out.printf(Locale.ROOT, "epoch %d/%d, minibatch %,d/%,d  %s%n", epoch, epochs, batch, batches, Validation.describe(val));
             out.flush();
         }
 
@@ -65,16 +76,24 @@ interface Progress extends AutoCloseable {
         }
 
         @Override
-        public void epoch(Training.EpochStats s, Supplier<String> prediction) {
+        public void epoch(Training.EpochStats s, Evaluator.Result val, Supplier<String> prediction) {
             bar.stepTo(s.epoch());
-            bar.setExtraMessage(String.format(Locale.ROOT, "  perplexity %.2f, %,.0f tokens/sec", s.perplexity(), s.tokensPerSecond()));
+            bar.setExtraMessage(String.format(Locale.ROOT, "  perplexity %.2f, %s%,.0f tokens/sec", s.perplexity(),
+                    val == null ? "" : String.format(Locale.ROOT, "val %.4f, ", val.nats()), s.tokensPerSecond()));
+        }
+
+        @Override
+        public void evaluation(int epoch, int epochs, int batch, int batches, Evaluator.Result val) {
+            bar.setExtraMessage(String.format(Locale.ROOT, "  minibatch %,d/%,d, val %.4f", batch, batches, val.nats()));
         }
 
         @Override public void close() { bar.close(); }
     }
 
     final class Quiet implements Progress {
-        @Override public void epoch(Training.EpochStats s, Supplier<String> prediction) {}
+        @Override public void epoch(Training.EpochStats s, Evaluator.Result val, Supplier<String> prediction) {}
+
+        @Override public void evaluation(int epoch, int epochs, int batch, int batches, Evaluator.Result val) {}
 
         @Override public void close() {}
     }

@@ -1,9 +1,11 @@
 package dev.vecrnn.cli;
 
 import dev.vecrnn.data.Corpus;
+import dev.vecrnn.data.Preprocessing;
 import dev.vecrnn.io.Checkpoint;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.RnnModel;
+import dev.vecrnn.optim.Schedule;
 import dev.vecrnn.train.TrainConfig;
 import dev.vecrnn.train.Training;
 import java.io.PrintWriter;
@@ -42,10 +44,67 @@ final class Resume {
         return m;
     }
 
-    /** A checkpoint to continue from. */
-    record Point(RnnModel model, Map<String, String> meta, Training.Progress progress, Path file) {
+    /** A checkpoint to continue from; {@code optimizer} is null in files from before optimizers (SGD). */
+    record Point(RnnModel model, Map<String, String> meta, Training.Progress progress, Path file,
+                 Checkpoint.OptimizerState optimizer) {
 
         int maxTokens() { return integer("max_tokens"); }
+
+        /** Files from before raw text were read as d2l reads The Time Machine, with no split. */
+        Preprocessing preprocessing() {
+            try {
+                return Preprocessing.parse(meta.getOrDefault("preprocessing", "d2l"));
+            } catch (IllegalArgumentException e) {
+                throw UserException.failure(file + ": metadata preprocessing: " + e.getMessage());
+            }
+        }
+
+        int minFreq() { return meta.containsKey("min_freq") ? integer("min_freq") : 0; }
+
+        double valFraction() { return meta.containsKey("val_fraction") ? real("val_fraction") : 0; }
+
+        String optimizerName() { return optimizer != null ? optimizer.name() : "sgd"; }
+
+        /**
+         * The optimizer options must agree with the checkpoint's: its moments only mean something to the rule
+         * that wrote them, and a different schedule would not continue the run.
+         */
+        void checkOptimizer(OptimizerOptions o, ParseResult given) {
+            if (given == null) return;
+            if (given.hasMatchedOption("--optimizer") && !o.name().equals(optimizerName())) {
+                throw UserException.usage("--optimizer " + o.name() + " differs from the " + optimizerName() + " that " + file
+                        + " was trained with: its state belongs to that optimizer; leave --optimizer out to resume, or start a "
+                        + "new run from its weights with --init-from");
+            }
+            Map<String, Double> stored = optimizer != null ? optimizer.hyperparameters() : Map.of();
+            o.given().forEach((k, v) -> {
+                String option = "--" + k.replace('_', '-');
+                if (given.hasMatchedOption(option) && !v.equals(stored.get(k))) {
+                    throw UserException.usage(option + " " + v + " differs from the " + stored.getOrDefault(k, null) + " that " + file
+                            + " was trained with; leave it out to resume");
+                }
+            });
+            String kind = meta.getOrDefault("lr_schedule", "constant");
+            if (given.hasMatchedOption("--lr-schedule") && !o.kind().name().equalsIgnoreCase(kind)) {
+                throw UserException.usage("--lr-schedule " + o.schedule + " differs from the " + kind + " that " + file
+                        + " was trained with; leave it out to resume");
+            }
+        }
+
+        /** The checkpoint's schedule over a run of {@code totalSteps} minibatches (the target may have moved). */
+        Schedule schedule(double lr, long totalSteps) {
+            Schedule.Kind kind;
+            try {
+                kind = Schedule.kind(meta.getOrDefault("lr_schedule", "constant"));
+            } catch (IllegalArgumentException e) {
+                throw UserException.failure(file + ": metadata lr_schedule: " + e.getMessage());
+            }
+            long warmup = meta.containsKey("warmup") ? integer("warmup") : 0;
+            double lrMin = meta.containsKey("lr_min") ? real("lr_min") : 0;
+            long every = meta.containsKey("lr_step_every") ? Long.parseLong(need("lr_step_every")) : 1;
+            double gamma = meta.containsKey("lr_gamma") ? real("lr_gamma") : 1;
+            return OptimizerOptions.schedule(kind, lr, warmup, totalSteps, lrMin, every, gamma);
+        }
 
         /**
          * The checkpoint's hyperparameters, with --threads from the command line, and --epochs when given:
@@ -56,7 +115,8 @@ final class Resume {
             TrainConfig cfg = new TrainConfig(model.hidden(), integer("batch_size"), integer("num_steps"),
                     epochsGiven ? cmd.epochs : integer("epochs"),
                     (float) real("lr"), (float) real("clip_theta"), Boolean.parseBoolean(need("random_iter")),
-                    Long.parseLong(need("seed")), cmd.common.threads);
+                    Long.parseLong(need("seed")), cmd.common.threads,
+                    meta.containsKey("dropout") ? (float) real("dropout") : 0f);
             same(given, "--hidden", cmd.hidden, cfg.hidden());
             same(given, "--batch-size", cmd.batch, cfg.batch());
             same(given, "--num-steps", cmd.steps, cfg.steps());
@@ -64,6 +124,7 @@ final class Resume {
             same(given, "--clip", cmd.clip, cfg.clip());
             same(given, "--random-iter", cmd.randomIter, cfg.randomIter());
             same(given, "--seed", cmd.seed, cfg.seed());
+            same(given, "--dropout", cmd.dropout, cfg.dropout());
             same(given, "--max-tokens", cmd.corpus.maxTokens, maxTokens());
             same(given, "--tokenization", cmd.corpus.tokenization(), model.tokenization());
             return cfg;
@@ -104,7 +165,7 @@ final class Resume {
             return v;
         }
 
-        private int integer(String key) {
+        int integer(String key) {
             try {
                 return Integer.parseInt(need(key));
             } catch (NumberFormatException e) {
@@ -112,7 +173,7 @@ final class Resume {
             }
         }
 
-        private double real(String key) {
+        double real(String key) {
             try {
                 return Double.parseDouble(need(key));
             } catch (NumberFormatException e) {
@@ -129,7 +190,11 @@ final class Resume {
             throw UserException.failure(e.getMessage());
         }
         Map<String, String> meta = loaded.metadata();
-        Point p = new Point(loaded.model(), meta, null, file);
+        Point p = new Point(loaded.model(), meta, null, file, null);
+        if (meta.containsKey("stopped_in_epoch")) {
+            throw UserException.usage(file + " was saved in the middle of an epoch (" + meta.get("stopped_in_epoch") + "), where a run cannot continue exactly; start a new run from its "
+                    + "weights with --init-from, or resume from a checkpoint saved at the end of an epoch");
+        }
         int done = p.integer("epochs_done");
         long rng;
         try {
@@ -140,6 +205,6 @@ final class Resume {
         for (String key : List.of("batch_size", "num_steps", "lr", "clip_theta", "random_iter", "seed", "max_tokens", "corpus_sha1")) {
             p.need(key);
         }
-        return new Point(loaded.model(), meta, new Training.Progress(done, rng), file);
+        return new Point(loaded.model(), meta, new Training.Progress(done, rng), file, loaded.optimizer());
     }
 }

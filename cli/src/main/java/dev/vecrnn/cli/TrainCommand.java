@@ -27,6 +27,15 @@ public final class TrainCommand extends BaseCommand {
     @Mixin
     CorpusOptions corpus = new CorpusOptions();
 
+    @Mixin
+    OptimizerOptions optimizer = new OptimizerOptions();
+
+    @Mixin
+    ValidationOptions validation = new ValidationOptions();
+
+    @Mixin
+    FineTuneOptions fineTune = new FineTuneOptions();
+
     @Option(names = "--cell", paramLabel = "rnn|gru|lstm", defaultValue = "rnn",
             description = "Recurrent cell: d2l 8.5's tanh RNN, 9.1's GRU or 9.2's LSTM. Default: ${DEFAULT-VALUE}.")
     String cell;
@@ -48,7 +57,8 @@ public final class TrainCommand extends BaseCommand {
             description = "Epochs (in all, when resuming). Default: ${DEFAULT-VALUE}, or the --resume run's own target.")
     int epochs;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1", description = "SGD learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1",
+            description = "Learning rate (the peak one under a schedule); d2l's 1 suits SGD, Adam wants about 0.002. Default: ${DEFAULT-VALUE}.")
     float lr;
 
     @Option(names = "--clip", paramLabel = "THETA", defaultValue = "1", description = "Global gradient-norm clipping threshold. Default: ${DEFAULT-VALUE}.")
@@ -84,6 +94,19 @@ public final class TrainCommand extends BaseCommand {
     @Option(names = "--quiet", description = "Print only the final summary.")
     boolean quiet;
 
+    @Option(names = "--prefix", paramLabel = "TEXT",
+            description = "Text the progress lines extend. Default: time traveller for The Time Machine, else the start of the "
+                    + "validation text (or of the corpus).")
+    String prefix;
+
+    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0",
+            description = "Probability of dropping a unit in training, in [0, 1); recorded in the model. Default: ${DEFAULT-VALUE}.")
+    float dropout;
+
+    /** A stand-in for a kill after this epoch's checkpoint: training stops, nothing more is saved (tests only). */
+    @Option(names = "--stop-after-epoch", hidden = true, defaultValue = "0")
+    int stopAfterEpoch;
+
     static final String PREFIX = "time traveller";
     static final Path DEFAULT_SAVE = Path.of("vecrnn-model.safetensors");
 
@@ -101,8 +124,17 @@ public final class TrainCommand extends BaseCommand {
         if (printEvery <= 0) throw UserException.usage("--print-every must be positive, not " + printEvery);
         if (checkpointEvery < 0) throw UserException.usage("--checkpoint-every must be 0 or positive, not " + checkpointEvery);
         if (plot != null && !PerplexityPlot.supported(plot)) throw UserException.usage("--plot " + plot + ": the file name must end in .png or .svg");
-        TrainConfig cfg = new TrainConfig(hidden, batch, steps, epochs, lr, clip, randomIter, seed, common.threads);
-        MemoryBudget.check(Cells.stack(cell, layers), 0, cfg, Runtime.getRuntime().maxMemory()); // again once the vocabulary is known
+        if (!(dropout >= 0 && dropout < 1)) throw UserException.usage("--dropout must be at least 0 and below 1, not " + dropout);
+        if (prefix != null && prefix.isEmpty()) throw UserException.usage("--prefix is empty; give at least one character");
+        corpus.validate();
+        optimizer.validate();
+        validation.validate(printEvery);
+        if (validation.saveBest && checkpointEvery > 0) {
+            throw UserException.usage("--save-best keeps the best model in --save, which --checkpoint-every would overwrite; give one of them");
+        }
+        TrainConfig cfg = new TrainConfig(hidden, batch, steps, epochs, lr, clip, randomIter, seed, common.threads, dropout);
+        MemoryBudget.check(Cells.stack(cell, layers), 0, cfg, dev.vecrnn.optim.Optimizers.stateCopies(optimizer.name()), corpus.minFreq,
+                Runtime.getRuntime().maxMemory()); // again once the vocabulary is known
         return cfg;
     }
 
@@ -112,95 +144,7 @@ public final class TrainCommand extends BaseCommand {
 
     @Override
     int run() throws IOException {
-        TrainConfig cfg = config();
-        if (resume != null) allocating("loading the checkpoint " + resume + fileSize(resume), "");
-        Resume.Point point = resume == null ? null : Resume.load(resume);
-        if (point != null) cfg = point.config(this, spec.commandLine().getParseResult());
-        Path out = savePath();
-        OutputPaths.checkWritable("--save", out);
-        if (metrics != null) OutputPaths.checkWritable("--metrics", metrics);
-        if (plot != null) OutputPaths.checkWritable("--plot", plot);
-        allocating("loading the corpus", "lower --max-tokens");
-        String text = corpus.text();
-        int maxTokens = point != null ? point.maxTokens() : corpus.maxTokens;
-        Corpus data = corpus.load(text, maxTokens, point != null ? point.model().tokenization() : corpus.tokenization());
-        String corpusSha1 = TimeMachine.sha1(text.getBytes(StandardCharsets.UTF_8));
-        MemoryBudget.check(point != null ? point.model().layers() : Cells.stack(cell, layers), data.vocab().size(), cfg, Runtime.getRuntime().maxMemory());
-        allocating("allocating the model and its training buffers", "lower --hidden, --batch-size or --num-steps");
-        RnnModel model;
-        Training.Progress from;
-        if (point != null) {
-            point.checkCorpus(corpusSha1, data);
-            model = point.model();
-            from = point.progress();
-        } else {
-            model = new RnnModel(cell, layers, data.vocab(), data.tokenization(), cfg.hidden()).initialize(new Random(cfg.seed()));
-            from = Training.Progress.start(cfg.seed());
-        }
-        if (from.epochsDone() >= cfg.epochs()) {
-            throw UserException.usage(resume + " has already trained " + from.epochsDone() + " epochs"
-                    + (spec.commandLine().getParseResult().hasMatchedOption("--epochs") ? "" : ", all it was started for")
-                    + "; give --epochs above " + from.epochsDone() + " to continue");
-        }
-        Kernels k = kernels();
-        if (point != null) point.warnIfOtherKernels(k, err());
-        PrintWriter w = out();
-        w.printf(Locale.ROOT, "%s: %,d tokens (of %,d), vocab %d; %s, hidden %d, batch %d, steps %d, %s, %d epochs%s, lr %s, clip %s; "
-                        + "%d thread%s, %s kernels%n",
-                corpus.describe(), data.ids().length, data.tokensBeforeTruncation(), data.vocab().size(), describe(model), cfg.hidden(),
-                cfg.batch(), cfg.steps(), cfg.randomIter() ? "random sampling" : "sequential partitioning", cfg.epochs(),
-                point != null ? " (resuming after epoch " + from.epochsDone() + ")" : "", num(cfg.lr()), num(cfg.clip()),
-                cfg.threads(), cfg.threads() == 1 ? "" : "s", k.name());
-        w.flush();
-        Predictor predictor = new Predictor(model, k);
-        TrainConfig config = cfg;
-        Training.EpochStats last;
-        Training.Progress[] saved = {null};
-        Training.Progress[] reached = {from};
-        MetricsLog log = MetricsLog.open(metrics, from.epochsDone());
-        try (log; Progress progress = Progress.choose(quiet, printEvery, from.epochsDone(), cfg.epochs(), w)) {
-            last = Training.run(model, data, cfg, k, from, (s, p) -> {
-                progress.epoch(s, () -> predictor.predict(PREFIX, 50));
-                reached[0] = p;
-                try {
-                    log.add(s);
-                    if (checkpointEvery > 0 && s.epoch() % checkpointEvery == 0 && s.epoch() < s.epochs()) {
-                        Checkpoint.save(model, Resume.metadata(config, maxTokens, corpusSha1, p, s, k), out);
-                        saved[0] = p;
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                return true;
-            });
-        } catch (UncheckedIOException e) {
-            throw UserException.failure("cannot write a checkpoint or the metrics (" + e.getCause().getMessage() + ")");
-        } catch (IllegalArgumentException e) {
-            throw UserException.usage(e.getMessage());
-        } catch (Training.DivergedException e) {
-            throw UserException.failure(e.getMessage() + (saved[0] != null
-                    ? "; " + out + " keeps the checkpoint of epoch " + saved[0].epochsDone() : "; nothing was saved"));
-        }
-        w.printf(Locale.ROOT, "perplexity %.1f, %.1f tokens/sec on cpu (%d thread%s, %s kernels, JDK %s)%n",
-                last.perplexity(), last.tokensPerSecond(), cfg.threads(), cfg.threads() == 1 ? "" : "s", k.name(),
-                Runtime.version().feature() + "." + Runtime.version().interim() + "." + Runtime.version().update());
-        w.println(predictor.predict(PREFIX, 50));
-        w.println(predictor.predict("traveller", 50));
-        try {
-            Checkpoint.save(model, Resume.metadata(cfg, maxTokens, corpusSha1, reached[0], last, k), out);
-        } catch (IOException e) {
-            throw UserException.failure("cannot write the model to " + out + " (" + e.getMessage() + ")");
-        }
-        w.println("saved the model to " + out);
-        if (plot != null) {
-            try {
-                PerplexityPlot.write(plot, log.rows, "vecrnn: " + corpus.describe());
-            } catch (IOException | RuntimeException e) {
-                throw UserException.failure("cannot draw the plot " + plot + " (" + e.getMessage() + ")");
-            }
-            w.println("plotted perplexity to " + plot);
-        }
-        return ExitCode.OK;
+        return new TrainingRun(this, spec.commandLine().getParseResult()).run();
     }
 
     /** {@code rnn}, {@code gru}, or {@code 2-layer lstm}. */

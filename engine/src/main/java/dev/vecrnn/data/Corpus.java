@@ -43,7 +43,23 @@ public record Corpus(Vocab vocab, int[] ids, int[] valIds, int tokensBeforeTrunc
             throw new IllegalArgumentException("the validation fraction must be in [0, 1), not " + valFraction);
         }
         List<List<String>> lines = preprocessing.tokenize(text, tokenization);
-        Vocab vocab = Vocab.build(lines, minFreq);
+        return of(lines, Vocab.build(lines, minFreq), preprocessing, tokenization, maxTokens, valFraction);
+    }
+
+    /**
+     * The text with a given vocabulary (a model's, to fine-tune it or to evaluate it): tokens it lacks map to
+     * {@code <unk>}, as d2l's {@code Vocab} maps them.
+     */
+    public static Corpus of(String text, Preprocessing preprocessing, Tokenization tokenization, int maxTokens,
+                            Vocab vocab, double valFraction) {
+        if (!(valFraction >= 0 && valFraction < 1)) {
+            throw new IllegalArgumentException("the validation fraction must be in [0, 1), not " + valFraction);
+        }
+        return of(preprocessing.tokenize(text, tokenization), vocab, preprocessing, tokenization, maxTokens, valFraction);
+    }
+
+    private static Corpus of(List<List<String>> lines, Vocab vocab, Preprocessing preprocessing, Tokenization tokenization,
+                             int maxTokens, double valFraction) {
         int total = 0;
         for (List<String> line : lines) total += line.size();
         int n = maxTokens > 0 ? Math.min(maxTokens, total) : total;

@@ -58,6 +58,12 @@ public final class Optimizers {
         return out;
     }
 
+    /** State tensors per parameter of optimizer {@code name} with its defaults: what the memory budget counts. */
+    public static int stateCopies(String name) {
+        TensorTable one = new TensorTable(List.of(new dev.vecrnn.model.TensorSpec("p", 1)));
+        return create(name, Map.of(), one).state().size();
+    }
+
     private static double take(Map<String, Double> h, String key, double dflt) {
         Double v = h.remove(key);
         return v == null ? dflt : v;

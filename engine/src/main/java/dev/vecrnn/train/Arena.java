@@ -89,8 +89,18 @@ public final class Arena {
      * state). Counted in {@code long}, so that sizes past the 2³¹ array limit can be refused before trying.
      */
     public static Footprint footprint(CellStack cell, int vocab, int hidden, int batch, int steps) {
+        return footprint(cell, vocab, hidden, batch, steps, 0);
+    }
+
+    /**
+     * With an optimizer whose state is {@code stateCopies} tensors per parameter (Adam's two moments: 2,
+     * RMSprop: 1, SGD: 0), held in the arena after the summed gradients.
+     */
+    public static Footprint footprint(CellStack cell, int vocab, int hidden, int batch, int steps, int stateCopies) {
+        if (stateCopies < 0) throw new IllegalArgumentException("state copies must not be negative, not " + stateCopies);
         long params = sum(floats(cell.parameters(vocab, hidden)), floats(OutputHead.parameters(vocab, hidden)));
         long arena = sum(sum(floats(cell.packedBuffers(vocab, hidden)), floats(OutputHead.packedBuffers(vocab, hidden))), params);
+        arena = sum(arena, product(params, stateCopies));
         for (int start = 0; start < batch; start += CHUNK_ROWS) {
             int rows = Math.min(CHUNK_ROWS, batch - start);
             arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), params));

@@ -6,6 +6,7 @@ import dev.vecrnn.data.Rng;
 import dev.vecrnn.data.SequenceIterator;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.RnnModel;
+import dev.vecrnn.optim.Schedule;
 import java.util.List;
 
 /**
@@ -37,6 +38,16 @@ public final class Training {
     @FunctionalInterface
     public interface Listener {
         boolean onEpoch(EpochStats stats, Progress progress);
+
+        /**
+         * Called after every minibatch, before the epoch's own {@link #onEpoch}: a corpus whose epoch takes an
+         * hour still needs evaluation, a time limit and early stopping. Return false to stop now, mid-epoch:
+         * {@link #run} then returns the statistics of the epoch so far and calls no {@code onEpoch}.
+         *
+         * @param batch   minibatches done in this epoch, from 1
+         * @param batches minibatches in this epoch
+         */
+        default boolean onBatch(int epoch, int batch, int batches) { return true; }
     }
 
     /** A loss that turned NaN or infinite; the model's parameters are no longer usable. */
@@ -51,6 +62,20 @@ public final class Training {
     /** Trains {@code model} in place from {@code from} up to {@code cfg.epochs()}; returns the last epoch's statistics. */
     public static EpochStats run(RnnModel model, Corpus corpus, TrainConfig cfg, Kernels kernels, Progress from,
                                  Listener listener) {
+        try (Trainer trainer = new Trainer(model, kernels, cfg.batch(), cfg.steps(), cfg.lr(), cfg.clip(), cfg.threads())) {
+            return run(trainer, corpus, cfg, null, from, listener);
+        }
+    }
+
+    /**
+     * Trains with the caller's {@code trainer} (its optimizer, and its state and step count when resuming) from
+     * {@code from} up to {@code cfg.epochs()}. A {@code schedule} (null: {@code cfg.lr()} throughout) sets the
+     * rate of every update from the optimizer steps taken so far, so a resumed run continues it exactly.
+     * Returns the last epoch's statistics, or those of the epoch in progress when {@link Listener#onBatch} stopped it.
+     */
+    public static EpochStats run(Trainer trainer, Corpus corpus, TrainConfig cfg, Schedule schedule, Progress from,
+                                 Listener listener) {
+        // dropout: connected when the engine's dropout lands (cfg.dropout() is parsed, validated and recorded; not applied yet)
         Rng rng = new Rng(0).restore(from.rngState());
         SequenceIterator it = new SequenceIterator(corpus.ids(), cfg.batch(), cfg.steps(), cfg.randomIter(), rng);
         if (it.minBatchesPerEpoch() < 1) {
@@ -58,38 +83,44 @@ public final class Training {
                     + cfg.batch() + " sequences of " + cfg.steps() + " steps; lower --batch-size or --num-steps, or raise --max-tokens");
         }
         EpochStats last = null;
-        try (Trainer trainer = new Trainer(model, kernels, cfg.batch(), cfg.steps(), cfg.lr(), cfg.clip(), cfg.threads())) {
-            for (int epoch = from.epochsDone() + 1; epoch <= cfg.epochs(); epoch++) {
-                EpochEvent event = new EpochEvent();
-                event.begin();
-                long start = System.nanoTime();
-                List<Minibatch> batches = it.epoch();
-                double lossSum = 0;
-                long tokens = 0;
-                trainer.resetState();
-                for (Minibatch mb : batches) {
-                    if (!it.carriesState()) trainer.resetState();
-                    double loss = trainer.step(mb);
-                    if (!Double.isFinite(loss)) {
-                        throw new DivergedException("the loss became " + loss + " in epoch " + epoch + "; lower --lr or --clip");
-                    }
-                    long n = (long) mb.batch() * mb.steps();
-                    lossSum += loss * n;
-                    tokens += n;
+        for (int epoch = from.epochsDone() + 1; epoch <= cfg.epochs(); epoch++) {
+            EpochEvent event = new EpochEvent();
+            event.begin();
+            long start = System.nanoTime();
+            List<Minibatch> batches = it.epoch();
+            double lossSum = 0;
+            long tokens = 0;
+            boolean stopped = false;
+            trainer.resetState();
+            for (int b = 0; b < batches.size(); b++) {
+                Minibatch mb = batches.get(b);
+                if (!it.carriesState()) trainer.resetState();
+                if (schedule != null) trainer.setLr(schedule.lr(trainer.optimizerSteps()));
+                double loss = trainer.step(mb);
+                if (!Double.isFinite(loss)) {
+                    throw new DivergedException("the loss became " + loss + " in epoch " + epoch + "; lower --lr or --clip");
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double mean = lossSum / tokens;
-                last = new EpochStats(epoch, cfg.epochs(), mean, Math.exp(mean), tokens, seconds);
-                if (event.shouldCommit()) {
-                    event.epoch = epoch;
-                    event.perplexity = last.perplexity();
-                    event.tokensPerSecond = last.tokensPerSecond();
-                    event.tokens = tokens;
-                    event.threads = cfg.threads();
-                    event.commit();
+                long n = (long) mb.batch() * mb.steps();
+                lossSum += loss * n;
+                tokens += n;
+                if (!listener.onBatch(epoch, b + 1, batches.size())) {
+                    stopped = true;
+                    break;
                 }
-                if (!listener.onEpoch(last, new Progress(epoch, rng.state()))) break;
             }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double mean = lossSum / tokens;
+            last = new EpochStats(epoch, cfg.epochs(), mean, Math.exp(mean), tokens, seconds);
+            if (stopped) break;
+            if (event.shouldCommit()) {
+                event.epoch = epoch;
+                event.perplexity = last.perplexity();
+                event.tokensPerSecond = last.tokensPerSecond();
+                event.tokens = tokens;
+                event.threads = cfg.threads();
+                event.commit();
+            }
+            if (!listener.onEpoch(last, new Progress(epoch, rng.state()))) break;
         }
         return last;
     }

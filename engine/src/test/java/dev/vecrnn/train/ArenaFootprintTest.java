@@ -29,6 +29,19 @@ class ArenaFootprintTest {
         assertEquals((long) batch * hidden, f.stateFloats());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"sgd", "adam", "adamw", "rmsprop"})
+    void countsTheOptimizerState(String name) {
+        RnnModel model = new RnnModel("lstm", 2, vocab(30), Tokenization.CHAR, 12);
+        var optimizer = dev.vecrnn.optim.Optimizers.create(name, java.util.Map.of(), model.table());
+        Arena arena = new Arena(model, 20, 6, optimizer.state());
+        int copies = dev.vecrnn.optim.Optimizers.stateCopies(name);
+        Arena.Footprint f = Arena.footprint(Cells.stack("lstm", 2), 30, 12, 20, 6, copies);
+        assertEquals(arena.data.length, f.arenaFloats());
+        assertEquals(arena.optimizerState.size(), (long) copies * model.table().size());
+        assertEquals(name.equals("sgd") ? 0 : name.equals("rmsprop") ? 1 : 2, copies);
+    }
+
     @Test
     void countsTheVocabularyAndGoesPastTheArrayLimitWithoutOverflow() {
         // A 70,000-word vocabulary with 4096 hidden units: 590M parameters, each mirrored by the summed
