@@ -102,6 +102,7 @@ public final class TorchStateDict {
         if (!reader.contains("rnn.weight_ih_l0") && reader.contains("W_hq")) {
             throw new CheckpointException("this is already a vecrnn model (it has W_hq, not linear.weight); use it as it is");
         }
+        int hidden = hiddenSize(reader);
         String vocabJson = meta.get("idx_to_token");
         if (vocabJson == null) {
             throw new CheckpointException("metadata has no idx_to_token (the vocabulary); save the state dict with "
@@ -114,7 +115,6 @@ public final class TorchStateDict {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(SafeTensorsHeader.printable(e.getMessage()));
         }
-        int hidden = hiddenSize(reader);
         Mapping m = mapping(reader, meta, hidden);
         int layers = layers(reader, meta);
         int v = vocab.size(), g = m.gates().length;
