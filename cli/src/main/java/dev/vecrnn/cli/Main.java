@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 
 /** {@code vecrnn}: the command-line entry point. */
 @Command(name = "vecrnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, ImportCommand.class, ExportCommand.class,
+                CommandLine.HelpCommand.class},
         description = "Character-level RNN language models on the CPU (d2l 8.5), with Java Vector API kernels.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the command failed (bad corpus, bad model file, I/O error, diverged training)",
@@ -21,7 +22,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: give 'train', 'predict' or 'eval'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: give 'train', 'predict', 'eval', 'import' or 'export'");
     }
 
     public static void main(String[] args) {

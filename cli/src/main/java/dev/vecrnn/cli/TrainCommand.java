@@ -36,8 +36,9 @@ public final class TrainCommand extends BaseCommand {
     @Mixin
     FineTuneOptions fineTune = new FineTuneOptions();
 
-    @Option(names = "--cell", paramLabel = "rnn|gru|lstm", defaultValue = "rnn",
-            description = "Recurrent cell: d2l 8.5's tanh RNN, 9.1's GRU or 9.2's LSTM. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cell", paramLabel = "rnn|gru|lstm|gru-torch", defaultValue = "rnn",
+            description = "Recurrent cell: d2l 8.5's tanh RNN, 9.1's GRU or 9.2's LSTM, or PyTorch's nn.GRU (gru-torch). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String cell;
 
     @Option(names = "--layers", paramLabel = "N", defaultValue = "1",

@@ -19,6 +19,7 @@ final class CellGuess {
     private static final Map<String, List<String>> DISTINCT = new java.util.LinkedHashMap<>();
 
     static {
+        DISTINCT.put("gru-torch", List.of("b_xh", "b_hh")); // before gru: it also has every name of d2l's GRU but b_h
         DISTINCT.put("gru", List.of("W_xz", "W_hz", "b_z", "W_xr", "W_hr", "b_r"));
         DISTINCT.put("lstm", List.of("W_xi", "W_hi", "b_i", "W_xf", "W_hf", "b_f", "W_xo", "W_ho", "b_o", "W_xc", "W_hc", "b_c"));
         DISTINCT.put("rnn", List.of("W_xh", "W_hh", "b_h"));

@@ -318,6 +318,10 @@ public final class Checkpoint {
                 throw new CheckpointException("tensor " + SafeTensorsHeader.printable(name) + " is not part of the state of "
                         + (optimizer == null ? "any optimizer: the metadata names none" : "the " + optimizer.name() + " optimizer the metadata names"));
             }
+            if (name.startsWith("rnn.weight_") || name.startsWith("linear.")) {
+                throw new CheckpointException("tensor " + SafeTensorsHeader.printable(name) + " is a PyTorch RNNModel key, "
+                        + "not a vecrnn parameter; convert the file with 'vecrnn import --from FILE --out MODEL'");
+            }
             String guess = CellGuess.suggest(reader.names());
             String said = cellMeta == null ? "this file's metadata names no cell, so " + cells.type() + " was assumed"
                     : "this file's metadata says cell " + cells.type();
@@ -329,7 +333,7 @@ public final class Checkpoint {
     }
 
     /** NaN or infinite weights (a file written elsewhere carries no checksum to catch them) only ever predict {@code <unk>}. */
-    private static void refuseNonFinite(RnnModel model) throws CheckpointException {
+    static void refuseNonFinite(RnnModel model) throws CheckpointException {
         float[] p = model.params().data();
         for (TensorSpec s : model.table().specs()) {
             int off = model.params().off(s.name());
@@ -384,7 +388,7 @@ public final class Checkpoint {
         return cells.size() + "-layer " + cells.type() + " model";
     }
 
-    private static Vocab parseVocab(String json) throws CheckpointException {
+    static Vocab parseVocab(String json) throws CheckpointException {
         try {
             JsonElement e = JsonParser.parseString(json);
             if (!e.isJsonArray()) throw new CheckpointException("idx_to_token is not a JSON list");

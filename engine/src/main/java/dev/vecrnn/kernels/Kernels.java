@@ -133,4 +133,25 @@ public interface Kernels {
      */
     void rmspropStep(float[] p, int pOff, float[] g, int gOff, float[] v, int vOff, int n,
                      float gradScale, float l2, float alpha, float oneMinusAlpha, float lr, float eps);
+
+    /**
+     * One step of PyTorch's {@code nn.GRU} for one row, fused after the step's one recurrent GEMM. {@code g}
+     * holds three {@code n}-wide blocks z, r, h of the recurrent products {@code H_{t−1}·[W_hz W_hr W_hh]};
+     * {@code u} the input terms and {@code b} the biases {@code b_z, b_r, b_xh}, laid out as {@code g};
+     * {@code bhh} the candidate's recurrent bias. Writes {@code hn = g_h + bhh}, then into {@code g}
+     * {@code z = σ(g_z + u_z + b_z)}, {@code r = σ(g_r + u_r + b_r)} and {@code ñ = tanh(u_h + b_xh + r⊙hn)},
+     * and {@code h = z⊙hPrev + (1 − z)⊙ñ}.
+     */
+    void torchGruForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] bhh, int bhhOff,
+                         float[] hPrev, int hPrevOff, float[] hn, int hnOff, float[] h, int hOff, int n);
+
+    /**
+     * Backward of {@link #torchGruForward} for one row: with {@code dH = dh1 + dh2}, {@code dA_n =
+     * dH⊙(1 − z)⊙(1 − ñ²)}, it replaces the blocks of {@code g} by the gradients of the recurrent products,
+     * {@code dA_z = dH⊙(hPrev − ñ)⊙z(1 − z)}, {@code dA_r = dA_n⊙hn⊙r(1 − r)} and {@code dA_n⊙r}; replaces
+     * {@code hn} by {@code dA_n}, the gradient of the candidate's input term; and writes {@code dhPrev = dH⊙z}.
+     * {@code dhPrev} may alias {@code dh2}.
+     */
+    void torchGruBackward(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff,
+                          float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff, int n);
 }

@@ -265,4 +265,50 @@ public final class ScalarKernels implements Kernels {
             p[pOff + i] = pi - lr * gi / ((float) Math.sqrt(vi) + eps);
         }
     }
+
+    @Override
+    public void torchGruForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] bhh, int bhhOff,
+                                float[] hPrev, int hPrevOff, float[] hn, int hnOff, float[] h, int hOff, int n) {
+        torchGruForward(g, gOff, u, uOff, b, bOff, bhh, bhhOff, hPrev, hPrevOff, hn, hnOff, h, hOff, 0, n);
+    }
+
+    /** Elements {@code [from, n)} of {@link #torchGruForward}: the vector kernel's tail. */
+    static void torchGruForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] bhh, int bhhOff,
+                                float[] hPrev, int hPrevOff, float[] hn, int hnOff, float[] h, int hOff, int from, int n) {
+        int c = 2 * n;
+        for (int j = from; j < n; j++) {
+            float z = FastMath.sigmoid(g[gOff + j] + u[uOff + j] + b[bOff + j]);
+            float r = FastMath.sigmoid(g[gOff + n + j] + u[uOff + n + j] + b[bOff + n + j]);
+            float rec = g[gOff + c + j] + bhh[bhhOff + j];
+            float cand = FastMath.tanh(Math.fma(r, rec, u[uOff + c + j] + b[bOff + c + j]));
+            g[gOff + j] = z;
+            g[gOff + n + j] = r;
+            g[gOff + c + j] = cand;
+            hn[hnOff + j] = rec;
+            h[hOff + j] = Math.fma(z, hPrev[hPrevOff + j] - cand, cand);
+        }
+    }
+
+    @Override
+    public void torchGruBackward(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff,
+                                 float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff, int n) {
+        torchGruBackward(g, gOff, hPrev, hPrevOff, hn, hnOff, dh1, dh1Off, dh2, dh2Off, dhPrev, dhPrevOff, 0, n);
+    }
+
+    /** Elements {@code [from, n)} of {@link #torchGruBackward}: the vector kernel's tail. */
+    static void torchGruBackward(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff,
+                                 float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff,
+                                 int from, int n) {
+        int c = 2 * n;
+        for (int j = from; j < n; j++) {
+            float z = g[gOff + j], r = g[gOff + n + j], cand = g[gOff + c + j], rec = hn[hnOff + j];
+            float dh = dh1[dh1Off + j] + dh2[dh2Off + j];
+            float dn = dh * (1f - z) * Math.fma(-cand, cand, 1f);
+            g[gOff + j] = dh * (hPrev[hPrevOff + j] - cand) * (z * (1f - z));
+            g[gOff + n + j] = dn * rec * (r * (1f - r));
+            g[gOff + c + j] = dn * r;
+            hn[hnOff + j] = dn;
+            dhPrev[dhPrevOff + j] = dh * z;
+        }
+    }
 }

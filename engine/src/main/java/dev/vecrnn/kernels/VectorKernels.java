@@ -391,4 +391,46 @@ final class VectorKernels implements Kernels {
         }
         TAIL.rmspropStep(p, pOff + i, g, gOff + i, v, vOff + i, n - i, gradScale, l2, alpha, oneMinusAlpha, lr, eps);
     }
+
+    // ---- PyTorch's GRU ------------------------------------------------------------------------------
+
+    @Override
+    public void torchGruForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] bhh, int bhhOff,
+                                float[] hPrev, int hPrevOff, float[] hn, int hnOff, float[] h, int hOff, int n) {
+        int j = 0, c = 2 * n;
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            FloatVector z = sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j));
+            FloatVector r = sigmoid(load3(g, gOff + n + j, u, uOff + n + j, b, bOff + n + j));
+            FloatVector rec = FloatVector.fromArray(F, g, gOff + c + j).add(FloatVector.fromArray(F, bhh, bhhOff + j));
+            FloatVector x = FloatVector.fromArray(F, u, uOff + c + j).add(FloatVector.fromArray(F, b, bOff + c + j));
+            FloatVector cand = tanh(r.fma(rec, x));
+            z.intoArray(g, gOff + j);
+            r.intoArray(g, gOff + n + j);
+            cand.intoArray(g, gOff + c + j);
+            rec.intoArray(hn, hnOff + j);
+            z.fma(FloatVector.fromArray(F, hPrev, hPrevOff + j).sub(cand), cand).intoArray(h, hOff + j);
+        }
+        ScalarKernels.torchGruForward(g, gOff, u, uOff, b, bOff, bhh, bhhOff, hPrev, hPrevOff, hn, hnOff, h, hOff, j, n);
+    }
+
+    @Override
+    public void torchGruBackward(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff,
+                                 float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dhPrev, int dhPrevOff, int n) {
+        int j = 0, c = 2 * n;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            FloatVector z = FloatVector.fromArray(F, g, gOff + j);
+            FloatVector r = FloatVector.fromArray(F, g, gOff + n + j);
+            FloatVector cand = FloatVector.fromArray(F, g, gOff + c + j);
+            FloatVector rec = FloatVector.fromArray(F, hn, hnOff + j);
+            FloatVector dh = FloatVector.fromArray(F, dh1, dh1Off + j).add(FloatVector.fromArray(F, dh2, dh2Off + j));
+            FloatVector dn = dh.mul(one.sub(z)).mul(cand.neg().fma(cand, one));
+            dh.mul(FloatVector.fromArray(F, hPrev, hPrevOff + j).sub(cand)).mul(z.mul(one.sub(z))).intoArray(g, gOff + j);
+            dn.mul(rec).mul(r.mul(one.sub(r))).intoArray(g, gOff + n + j);
+            dn.mul(r).intoArray(g, gOff + c + j);
+            dn.intoArray(hn, hnOff + j);
+            dh.mul(z).intoArray(dhPrev, dhPrevOff + j);
+        }
+        ScalarKernels.torchGruBackward(g, gOff, hPrev, hPrevOff, hn, hnOff, dh1, dh1Off, dh2, dh2Off, dhPrev, dhPrevOff, j, n);
+    }
 }

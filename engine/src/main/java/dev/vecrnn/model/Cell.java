@@ -34,6 +34,11 @@ public abstract class Cell {
     protected final String hs, xp;
 
     protected Cell(String type, String[] blocks, int layer, String prefix) {
+        this(type, blocks, blocks, layer, prefix);
+    }
+
+    /** With bias names {@code b_<biases[g]>} that need not be the block letters (PyTorch's GRU: {@code b_xh}). */
+    protected Cell(String type, String[] blocks, String[] biases, int layer, String prefix) {
         this.type = type;
         this.gates = blocks.length;
         this.layer = layer;
@@ -43,7 +48,7 @@ public abstract class Cell {
         for (int g = 0; g < gates; g++) {
             wx[g] = prefix + "W_x" + blocks[g];
             wh[g] = prefix + "W_h" + blocks[g];
-            b[g] = prefix + "b_" + blocks[g];
+            b[g] = prefix + "b_" + biases[g];
         }
         wxPanel = local("Wx");
         wxPanelT = local("Wx_T");
@@ -57,7 +62,7 @@ public abstract class Cell {
         return "l" + layer + "." + name;
     }
 
-    /** The cell type as stored in checkpoints: {@code rnn}, {@code gru} or {@code lstm}. */
+    /** The cell type as stored in checkpoints: {@code rnn}, {@code gru}, {@code gru-torch} or {@code lstm}. */
     public final String type() { return type; }
 
     public final int layer() { return layer; }
@@ -75,7 +80,13 @@ public abstract class Cell {
             out.add(new TensorSpec(wh[g], hidden, hidden));
             out.add(new TensorSpec(b[g], hidden));
         }
+        out.addAll(extraParameters(hidden));
         return out;
+    }
+
+    /** Parameters beyond one {@code W_x*, W_h*, b_*} per block, after them in checkpoint order. */
+    protected List<TensorSpec> extraParameters(int hidden) {
+        return List.of();
     }
 
     /** The first bias, {@code (hidden)}: its length is the hidden size. */
@@ -198,11 +209,23 @@ public abstract class Cell {
      */
     protected final void parameterGradients(Kernels k, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
                                             int inOff, int rows, int steps, float[] dA, int dAOff, float[] dIn, int dInOff) {
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, dA, dAOff, dIn, dInOff, gates);
+    }
+
+    /**
+     * As above, but only the first {@code recurrentBlocks} blocks' {@code dW_h*} come from {@code dA}: a cell
+     * whose recurrent products have gradients of their own (PyTorch's GRU) adds the others itself.
+     */
+    protected final void parameterGradients(Kernels k, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
+                                            int inOff, int rows, int steps, float[] dA, int dAOff, float[] dIn, int dInOff,
+                                            int recurrentBlocks) {
         float[] w = ws.data(), gd = grads.data();
         int hidden = ws.table().spec(hs).dim(2), width = gates * hidden, n = steps * rows;
         for (int g = 0; g < gates; g++) {
             int dg = dAOff + g * hidden;
-            k.gemm(Layout.TN, hidden, hidden, n, w, recurrentInput(ws, g), hidden, dA, dg, width, gd, grads.off(wh[g]), hidden, true);
+            if (g < recurrentBlocks) {
+                k.gemm(Layout.TN, hidden, hidden, n, w, recurrentInput(ws, g), hidden, dA, dg, width, gd, grads.off(wh[g]), hidden, true);
+            }
             k.columnSums(dA, dg, n, hidden, width, gd, grads.off(b[g]));
             if (layer == 0) {
                 int dwx = grads.off(wx[g]);

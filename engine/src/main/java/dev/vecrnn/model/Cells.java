@@ -7,7 +7,7 @@ public final class Cells {
     private Cells() {}
 
     /** Every cell type, as {@code --cell} and checkpoints name them. */
-    public static final List<String> TYPES = List.of("rnn", "gru", "lstm");
+    public static final List<String> TYPES = List.of("rnn", "gru", "lstm", "gru-torch");
 
     /** Layer {@code layer} of type {@code type}, its parameters named with {@code prefix}. */
     public static Cell create(String type, int layer, String prefix) {
@@ -15,6 +15,7 @@ public final class Cells {
             case "rnn": return new RnnCell(layer, prefix);
             case "gru": return new GruCell(layer, prefix);
             case "lstm": return new LstmCell(layer, prefix);
+            case "gru-torch": return new TorchGruCell(layer, prefix);
             default: throw new IllegalArgumentException("unknown cell type '" + type + "' (this version knows: "
                     + String.join(", ", TYPES) + ")");
         }

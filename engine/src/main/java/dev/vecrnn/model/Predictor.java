@@ -50,6 +50,25 @@ public final class Predictor {
         return model.tokenization().join(out);
     }
 
+    /**
+     * The logits after each of {@code tokens} (ids), fed one at a time from a zero state: {@code (tokens.length,
+     * vocab)}, row-major. What a framework's forward over one sequence returns, to compare models across them.
+     */
+    public float[] logits(int[] tokens) {
+        int v = model.vocab().size();
+        for (int t : tokens) {
+            if (t < 0 || t >= v) throw new IllegalArgumentException("token id " + t + " is outside the vocabulary of " + v);
+        }
+        model.layers().pack(kernels, model.params(), packed, 0, 1);
+        java.util.Arrays.fill(state, 0f);
+        float[] out = new float[tokens.length * v];
+        for (int i = 0; i < tokens.length; i++) {
+            step(tokens[i]);
+            System.arraycopy(logits, 0, out, i * v, v);
+        }
+        return out;
+    }
+
     private void step(int token) {
         x[0] = token;
         model.layers().forward(kernels, model.params(), packed, ws, x, 0, 1, 1, state, 0);

@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GateKernelsTest {
 
     private static final float SENTINEL = -12345.678f;
+    /** The guard value around pure outputs, for the other gate kernels' tests. */
+    static final float SENTINEL_VALUE = SENTINEL;
     /** One ulp of 1f. */
     private static final double ULP = 0x1p-23;
     /** FastMath's bounds, as FastMathTest checks them: absolute error of sigmoid and tanh. */

@@ -563,6 +563,16 @@ class KernelsTest {
                                           float gradScale, float l2, float alpha, float oneMinusAlpha, float lr, float eps) {
             d.rmspropStep(p, pOff, g, gOff, v, vOff, n, gradScale, l2, alpha, oneMinusAlpha, lr, eps);
         }
+        @Override public void torchGruForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] bhh,
+                                              int bhhOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff, float[] h,
+                                              int hOff, int n) {
+            d.torchGruForward(g, gOff, u, uOff, b, bOff, bhh, bhhOff, hPrev, hPrevOff, hn, hnOff, h, hOff, n);
+        }
+        @Override public void torchGruBackward(float[] g, int gOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff,
+                                               float[] dh1, int dh1Off, float[] dh2, int dh2Off, float[] dhPrev,
+                                               int dhPrevOff, int n) {
+            d.torchGruBackward(g, gOff, hPrev, hPrevOff, hn, hnOff, dh1, dh1Off, dh2, dh2Off, dhPrev, dhPrevOff, n);
+        }
     }
 
     // ---- optimiser kernels -------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Central finite differences, in double precision, of an independent forward of d2l's scratch models (8.5
- * tanh RNN, 9.1 GRU, 9.2 LSTM, stacked as 9.3; formulas as {@code shared/golden/README.md} states them: one-hot
+ * tanh RNN, 9.1 GRU, 9.2 LSTM, stacked as 9.3, and PyTorch's {@code nn.GRU} formula for {@code gru-torch}; formulas as {@code shared/golden/README.md} states them: one-hot
  * input as a row gather of {@code W_x*} in layer 0, layer l ≥ 1 reading layer l−1's new H, output layer, mean
  * cross-entropy over batch·steps), against the analytic float gradients of {@link Trainer#forwardBackward},
  * for every cell, one and two layers, every kernel implementation, one chunk and two chunks on two threads.
@@ -42,7 +42,7 @@ class GradientCheckTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String cell : List.of("rnn", "gru", "lstm")) {
+        for (String cell : List.of("rnn", "gru", "lstm", "gru-torch")) {
             for (int layers : new int[] {1, 2}) {
                 for (Kernels k : KernelProvider.available()) {
                     Named<Kernels> kn = Named.of(k.name(), k);
@@ -58,7 +58,7 @@ class GradientCheckTest {
     static String[] gates(String cell) {
         switch (cell) {
             case "rnn": return new String[] {"h"};
-            case "gru": return new String[] {"z", "r", "h"};
+            case "gru": case "gru-torch": return new String[] {"z", "r", "h"};
             case "lstm": return new String[] {"i", "f", "o", "c"};
             default: throw new AssertionError(cell);
         }
@@ -70,6 +70,7 @@ class GradientCheckTest {
         final int layers;
         final List<String> names = new ArrayList<>();
         final int[][] wx, wh, b; // [layer][gate]
+        final int[] bhh; // [layer]: gru-torch's candidate recurrent bias
         final int whq, bq;
 
         Reference(RnnModel m, String cell, int layers) {
@@ -79,14 +80,17 @@ class GradientCheckTest {
             wx = new int[layers][g.length];
             wh = new int[layers][g.length];
             b = new int[layers][g.length];
+            bhh = new int[layers];
             TensorTable t = m.table();
             for (int l = 0; l < layers; l++) {
                 String prefix = layers == 1 ? "" : "rnns." + l + ".";
                 for (int k = 0; k < g.length; k++) {
                     wx[l][k] = expect(t, names, prefix + "W_x" + g[k], l == 0 ? V : H, H);
                     wh[l][k] = expect(t, names, prefix + "W_h" + g[k], H, H);
-                    b[l][k] = expect(t, names, prefix + "b_" + g[k], H);
+                    String bias = cell.equals("gru-torch") && g[k].equals("h") ? "xh" : g[k];
+                    b[l][k] = expect(t, names, prefix + "b_" + bias, H);
                 }
+                if (cell.equals("gru-torch")) bhh[l] = expect(t, names, prefix + "b_hh", H);
             }
             whq = expect(t, names, "W_hq", H, V);
             bq = expect(t, names, "b_q", V);
@@ -143,6 +147,18 @@ class GradientCheckTest {
                                 for (int j = 0; j < H; j++) {
                                     double z = sigmoid(az[j]);
                                     hn[j] = z * hp[j] + (1 - z) * Math.tanh(ah[j]);
+                                }
+                                break;
+                            }
+                            case "gru-torch": { // nn.GRU: R applies after the candidate's recurrent product
+                                double[] az = pre(p, l, 0, tok, in, hp), ar = pre(p, l, 1, tok, in, hp);
+                                double[] ax = pre(p, l, 2, tok, in, new double[H]); // X·W_xh + b_xh
+                                double[] hh = new double[H];
+                                for (int i = 0; i < H; i++) for (int j = 0; j < H; j++) hh[j] += hp[i] * p[wh[l][2] + i * H + j];
+                                for (int j = 0; j < H; j++) {
+                                    double z = sigmoid(az[j]), r = sigmoid(ar[j]);
+                                    double n = Math.tanh(ax[j] + r * (hh[j] + p[bhh[l] + j]));
+                                    hn[j] = (1 - z) * n + z * hp[j];
                                 }
                                 break;
                             }

@@ -31,7 +31,7 @@ class AllocationTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (Object[] m : new Object[][] {{"rnn", 1}, {"gru", 1}, {"lstm", 1}, {"lstm", 2}}) {
+        for (Object[] m : new Object[][] {{"rnn", 1}, {"gru", 1}, {"lstm", 1}, {"lstm", 2}, {"gru-torch", 2}}) {
             for (int threads = 1; threads <= 3; threads++) out.add(Arguments.of(m[0], m[1], threads));
         }
         return out.stream();

@@ -62,6 +62,7 @@ class TrainingTest {
     /** The tanh RNN, and the gated cells and a deep stack narrower, since they do three to eight times its work per unit. */
     static Stream<Arguments> models() {
         return Stream.of(Arguments.of("rnn", 1, 48), Arguments.of("gru", 1, 32), Arguments.of("lstm", 1, 32),
+                Arguments.of("gru-torch", 1, 32), Arguments.of("gru-torch", 2, 24),
                 Arguments.of("lstm", 2, 24));
     }
 
