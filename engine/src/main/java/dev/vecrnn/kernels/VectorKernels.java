@@ -94,34 +94,55 @@ final class VectorKernels implements Kernels {
     // Each lane reads every block it needs before it writes any, so activations can be replaced in place by
     // their gradients. Tails run the scalar twin from the first element the vectors did not cover.
 
-    static FloatVector sigmoid(FloatVector x) {
-        return tanh(x.mul(0.5f)).fma(0.5f, 0.5f);
-    }
-
-    private static FloatVector load3(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff) {
-        return FloatVector.fromArray(F, g, gOff).add(FloatVector.fromArray(F, u, uOff)).add(FloatVector.fromArray(F, b, bOff));
-    }
-
     @Override
     public void lstmForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] cPrev, int cPrevOff,
                             float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff, int n) {
-        int j = 0;
-        for (int upper = F.loopBound(n); j < upper; j += L) {
-            FloatVector i = sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j));
-            FloatVector f = sigmoid(load3(g, gOff + n + j, u, uOff + n + j, b, bOff + n + j));
-            FloatVector o = sigmoid(load3(g, gOff + 2 * n + j, u, uOff + 2 * n + j, b, bOff + 2 * n + j));
-            FloatVector cc = tanh(load3(g, gOff + 3 * n + j, u, uOff + 3 * n + j, b, bOff + 3 * n + j));
-            FloatVector cNew = f.fma(FloatVector.fromArray(F, cPrev, cPrevOff + j), i.mul(cc));
-            FloatVector t = tanh(cNew);
-            i.intoArray(g, gOff + j);
-            f.intoArray(g, gOff + n + j);
-            o.intoArray(g, gOff + 2 * n + j);
-            cc.intoArray(g, gOff + 3 * n + j);
-            cNew.intoArray(c, cOff + j);
-            t.intoArray(tc, tcOff + j);
-            o.mul(t).intoArray(h, hOff + j);
-        }
+        // Five passes over the row (it stays in L1), each with one activation: one loop with all five inlined
+        // grew past what C2 inlines, and its vectors were boxed (9 KB per call, on JDK 17 and 25 alike).
+        int j = F.loopBound(n);
+        sigmoidPass(g, gOff, u, uOff, b, bOff, j);
+        sigmoidPass(g, gOff + n, u, uOff + n, b, bOff + n, j);
+        sigmoidPass(g, gOff + 2 * n, u, uOff + 2 * n, b, bOff + 2 * n, j);
+        tanhPass(g, gOff + 3 * n, u, uOff + 3 * n, b, bOff + 3 * n, j);
+        statePass(g, gOff, cPrev, cPrevOff, c, cOff, tc, tcOff, h, hOff, n, j);
         ScalarKernels.lstmForward(g, gOff, u, uOff, b, bOff, cPrev, cPrevOff, c, cOff, tc, tcOff, h, hOff, j, n);
+    }
+
+    /** {@code c = f⊙cPrev + i⊙c̃}, {@code tc = tanh(c)}, {@code h = o⊙tc} from the activations in {@code g}, for {@code i < upper}. */
+    private static void statePass(float[] g, int gOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] tc, int tcOff,
+                                  float[] h, int hOff, int n, int upper) {
+        for (int i = 0; i < upper; i += L) {
+            FloatVector ig = FloatVector.fromArray(F, g, gOff + i);
+            FloatVector f = FloatVector.fromArray(F, g, gOff + n + i);
+            FloatVector cc = FloatVector.fromArray(F, g, gOff + 3 * n + i);
+            FloatVector cNew = f.fma(FloatVector.fromArray(F, cPrev, cPrevOff + i), ig.mul(cc));
+            FloatVector t = tanh(cNew);
+            cNew.intoArray(c, cOff + i);
+            t.intoArray(tc, tcOff + i);
+            FloatVector.fromArray(F, g, gOff + 2 * n + i).mul(t).intoArray(h, hOff + i);
+        }
+    }
+
+    /**
+     * {@code g[i] = σ(g[i] + u[i] + b[i])} for {@code i < upper}, a multiple of the lane count; σ as
+     * {@link FastMath#sigmoid}, {@code ½·tanh(x/2) + ½}, written out here (a helper taking and returning vectors
+     * boxes them wherever C2 declines to inline it).
+     */
+    private static void sigmoidPass(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, int upper) {
+        for (int i = 0; i < upper; i += L) {
+            FloatVector x = FloatVector.fromArray(F, g, gOff + i).add(FloatVector.fromArray(F, u, uOff + i))
+                    .add(FloatVector.fromArray(F, b, bOff + i));
+            tanh(x.mul(0.5f)).fma(0.5f, 0.5f).intoArray(g, gOff + i);
+        }
+    }
+
+    /** {@code g[i] = tanh(g[i] + u[i] + b[i])} for {@code i < upper}, a multiple of the lane count. */
+    private static void tanhPass(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, int upper) {
+        for (int i = 0; i < upper; i += L) {
+            FloatVector x = FloatVector.fromArray(F, g, gOff + i).add(FloatVector.fromArray(F, u, uOff + i))
+                    .add(FloatVector.fromArray(F, b, bOff + i));
+            tanh(x).intoArray(g, gOff + i);
+        }
     }
 
     @Override
@@ -149,13 +170,12 @@ final class VectorKernels implements Kernels {
     @Override
     public void gruGates(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
                          float[] rh, int rhOff, int n) {
-        int j = 0;
-        for (int upper = F.loopBound(n); j < upper; j += L) {
-            FloatVector z = sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j));
-            FloatVector r = sigmoid(load3(g, gOff + n + j, u, uOff + n + j, b, bOff + n + j));
-            z.intoArray(g, gOff + j);
-            r.intoArray(g, gOff + n + j);
-            r.mul(FloatVector.fromArray(F, hPrev, hPrevOff + j)).intoArray(rh, rhOff + j);
+        // Passes with one activation each, as lstmForward: inside a training step C2 boxed the fused loop's vectors.
+        int j = F.loopBound(n);
+        sigmoidPass(g, gOff, u, uOff, b, bOff, j);
+        sigmoidPass(g, gOff + n, u, uOff + n, b, bOff + n, j);
+        for (int i = 0; i < j; i += L) {
+            FloatVector.fromArray(F, g, gOff + n + i).mul(FloatVector.fromArray(F, hPrev, hPrevOff + i)).intoArray(rh, rhOff + i);
         }
         ScalarKernels.gruGates(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, rh, rhOff, j, n);
     }
@@ -163,12 +183,11 @@ final class VectorKernels implements Kernels {
     @Override
     public void gruOutput(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
                           float[] h, int hOff, int n) {
-        int j = 0, c = 2 * n;
-        for (int upper = F.loopBound(n); j < upper; j += L) {
-            FloatVector cand = tanh(load3(g, gOff + c + j, u, uOff + c + j, b, bOff + c + j));
-            FloatVector z = FloatVector.fromArray(F, g, gOff + j);
-            cand.intoArray(g, gOff + c + j);
-            z.fma(FloatVector.fromArray(F, hPrev, hPrevOff + j).sub(cand), cand).intoArray(h, hOff + j);
+        int j = F.loopBound(n), c = 2 * n;
+        tanhPass(g, gOff + c, u, uOff + c, b, bOff + c, j);
+        for (int i = 0; i < j; i += L) {
+            FloatVector cand = FloatVector.fromArray(F, g, gOff + c + i);
+            FloatVector.fromArray(F, g, gOff + i).fma(FloatVector.fromArray(F, hPrev, hPrevOff + i).sub(cand), cand).intoArray(h, hOff + i);
         }
         ScalarKernels.gruOutput(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, h, hOff, j, n);
     }
@@ -397,20 +416,27 @@ final class VectorKernels implements Kernels {
     @Override
     public void torchGruForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] bhh, int bhhOff,
                                 float[] hPrev, int hPrevOff, float[] hn, int hnOff, float[] h, int hOff, int n) {
-        int j = 0, c = 2 * n;
-        for (int upper = F.loopBound(n); j < upper; j += L) {
-            FloatVector z = sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j));
-            FloatVector r = sigmoid(load3(g, gOff + n + j, u, uOff + n + j, b, bOff + n + j));
+        // One activation per pass, as lstmForward (a loop with three boxed its vectors).
+        int j = F.loopBound(n);
+        sigmoidPass(g, gOff, u, uOff, b, bOff, j);
+        sigmoidPass(g, gOff + n, u, uOff + n, b, bOff + n, j);
+        torchCandidatePass(g, gOff, u, uOff, b, bOff, bhh, bhhOff, hPrev, hPrevOff, hn, hnOff, h, hOff, n, j);
+        ScalarKernels.torchGruForward(g, gOff, u, uOff, b, bOff, bhh, bhhOff, hPrev, hPrevOff, hn, hnOff, h, hOff, j, n);
+    }
+
+    /** nn.GRU's candidate {@code tanh(x + b + r⊙(rec + bhh))} and the new state, given z and r in {@code g}. */
+    private static void torchCandidatePass(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] bhh, int bhhOff,
+                                           float[] hPrev, int hPrevOff, float[] hn, int hnOff, float[] h, int hOff, int n, int upper) {
+        int c = 2 * n;
+        for (int j = 0; j < upper; j += L) {
+            FloatVector r = FloatVector.fromArray(F, g, gOff + n + j);
             FloatVector rec = FloatVector.fromArray(F, g, gOff + c + j).add(FloatVector.fromArray(F, bhh, bhhOff + j));
             FloatVector x = FloatVector.fromArray(F, u, uOff + c + j).add(FloatVector.fromArray(F, b, bOff + c + j));
             FloatVector cand = tanh(r.fma(rec, x));
-            z.intoArray(g, gOff + j);
-            r.intoArray(g, gOff + n + j);
             cand.intoArray(g, gOff + c + j);
             rec.intoArray(hn, hnOff + j);
-            z.fma(FloatVector.fromArray(F, hPrev, hPrevOff + j).sub(cand), cand).intoArray(h, hOff + j);
+            FloatVector.fromArray(F, g, gOff + j).fma(FloatVector.fromArray(F, hPrev, hPrevOff + j).sub(cand), cand).intoArray(h, hOff + j);
         }
-        ScalarKernels.torchGruForward(g, gOff, u, uOff, b, bOff, bhh, bhhOff, hPrev, hPrevOff, hn, hnOff, h, hOff, j, n);
     }
 
     @Override
