@@ -510,7 +510,7 @@ class KernelsTest {
         assertEquals(VectorGemm.Path.BCAST_B_IN_PLACE, VectorGemm.choose(Layout.NN, 32, 512, 512));
         assertEquals(VectorGemm.Path.BCAST_PACK_B, VectorGemm.choose(Layout.NN, 512, 512, 1120));
         assertEquals(VectorGemm.Path.BCAST_PACK_AB, VectorGemm.choose(Layout.TN, 512, 512, 1120));
-        assertEquals(VectorGemm.Path.NT_SWAP, VectorGemm.choose(Layout.NT, 32, 512, 512));
+        assertEquals(VectorGemm.Path.NT_DOT4X4, VectorGemm.choose(Layout.NT, 32, 512, 512));
         assertEquals(VectorGemm.Path.NT_DOT4X4, VectorGemm.choose(Layout.NT, 16, 512, 512));
         assertEquals(VectorGemm.Path.BCAST_PACK_B, VectorGemm.choose(Layout.NT, 512, 512, 512));
     }
