@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the JMH benchmarks, runs the GEMM and fused-kernel suites on one JDK, writes the JSON results to
 # results/ and regenerates results/kernels.md from every results/*-jdk*.json present (one section per JDK).
+# In the same run it measures the anchors the GEMM numbers are compared with: the FMA peak
+# (../shared/anchors/peak.c, -march=native) and OpenBLAS SGEMM on its own kernels for this CPU (the PyTorch
+# commands run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset; the report records openblas_get_corename()).
 #
 #   bench/run.sh                                                 # the JDK on PATH (or $JAVA_HOME)
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 bench/run.sh     # another JDK
@@ -8,8 +11,9 @@
 # Environment:
 #   JMH_OPTS    JMH options (default: -wi 3 -i 5 -f 1 -w 1s -r 1s)
 #   SKIP_BUILD  1: reuse bench/target/benchmarks.jar
-#   OPENBLAS    1: also run the OpenBLAS anchor (/work/shared/anchors/sgemm.py --threads 1) into
-#               results/openblas-sgemm.txt, shown next to the GEMM numbers
+#   OPENBLAS    0: skip the anchors (peak and OpenBLAS; default 1): ../shared/anchors/sgemm.py (torch.mm) into
+#               results/openblas-sgemm.txt and bench/openblas_sgemm.py (cblas_sgemm on every GemmShapes shape)
+#               into results/openblas-cblas.txt, one thread; the peak into results/peak.txt
 #   REPORT_ONLY 1: only regenerate results/kernels.md from the JSON already in results/
 #
 # Every timing run holds /tmp/vecrnn-bench.lock (flock), so it never overlaps another measurement on this
@@ -18,6 +22,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RESULTS=$ROOT/results
+SHARED=$(cd "$ROOT/.." && pwd)/shared   # named ../shared in everything written to results/
+REGISTRY=engine/src/main/java/dev/vecrnn/kernels/GemmShapes.java
 LOCK=/tmp/vecrnn-bench.lock
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JMH_OPTS=${JMH_OPTS:-"-wi 3 -i 5 -f 1 -w 1s -r 1s"}
@@ -25,11 +31,12 @@ JAR=$ROOT/bench/target/benchmarks.jar
 mkdir -p "$RESULTS"
 
 report() {
-  /usr/bin/python3 - "$RESULTS" <<'PY'
+  /usr/bin/python3 - "$RESULTS" "$ROOT/$REGISTRY" <<'PY'
 import glob, json, os, re, sys
 res = sys.argv[1]
-GEMM_SHAPES = ["32x512x512", "512x1120x512", "1120x512x28", "1024x1024x1024",
-               "16x512x512", "560x28x512", "560x512x28", "512x560x512", "512x560x28"]
+reg = open(sys.argv[2]).read()
+reg = reg[reg.index("List.of(", reg.index("ALL =")):]
+GEMM_SHAPES = re.findall(r'"([^"]+)"', re.sub(r"//[^\n]*", "", reg[:reg.index(");")]))
 ELEMENTS = {"tanhForward": 8192, "tanhBackward": 8192, "softmaxCrossEntropy": 31360,
             "sumOfSquares": 262144, "axpy": 262144}
 SIZES = {"tanhForward": "16×512", "tanhBackward": "16×512", "softmaxCrossEntropy": "1120×28",
@@ -47,13 +54,26 @@ def seconds(entry):
     scale = {"s/op": 1, "ms/op": 1e-3, "us/op": 1e-6, "ns/op": 1e-9}[unit]
     return entry["primaryMetric"]["score"] * scale, entry["primaryMetric"]["scoreError"] * scale
 
+# OpenBLAS at its best: the faster of cblas_sgemm called directly and torch.mm, per shape and layout
 openblas = {}
-ob_path = os.path.join(res, "openblas-sgemm.txt")
-if os.path.exists(ob_path):
-    for line in open(ob_path):
-        m = re.search(r"threads=1\s.*?(\d+x\d+x\d+)\s+(NN|NT|TN)\s+([\d.]+) GFLOP/s", line)
+ob_heads = []
+for name in ("openblas-cblas.txt", "openblas-sgemm.txt"):
+    ob_path = os.path.join(res, name)
+    if not os.path.exists(ob_path):
+        continue
+    lines = open(ob_path).read().splitlines()
+    ob_heads += [l.lstrip("# ") for l in lines if l.startswith("#")]
+    for line in lines:
+        m = re.search(r"threads=1\s.*?(\d+x\d+x\d+(?::\w+)*)\s+(NN|NT|TN)\s+([\d.]+) GFLOP/s", line)
         if m:
-            openblas[(m.group(1), m.group(2))] = float(m.group(3))
+            key = (m.group(1), m.group(2))
+            openblas[key] = max(openblas.get(key, 0), float(m.group(3)))
+peak = None
+pk_path = os.path.join(res, "peak.txt")
+if os.path.exists(pk_path):
+    pk = open(pk_path).read()
+    ones = [float(x) for x in re.findall(r"threads=1 lanes=\d+ ([\d.]+) GFLOP/s", pk)]
+    peak = max(ones) if ones else None
 
 jdks = sorted({re.search(r"-jdk(\d+)\.json$", p).group(1) for p in glob.glob(os.path.join(res, "*-jdk*.json"))},
               key=int, reverse=True)
@@ -63,7 +83,11 @@ out = ["# Kernel benchmarks", "",
        "GFLOP/s = 2·M·K·N / average time. Fused kernels: elements/ns = elements per call / average time.",
        "`simd` / `vector` is the Vector API implementation the engine uses, `scalar` the plain-loop reference.", ""]
 if openblas:
-    out += ["OpenBLAS column: `" + open(ob_path).readline().strip().lstrip("# ") + "`", ""]
+    out += ["OpenBLAS column: the faster of these two, one thread (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset):", ""]
+    out += ["- `%s`" % h for h in ob_heads] + [""]
+if peak:
+    out += ["FMA peak, one thread: %.1f GFLOP/s (`results/peak.txt`: %s); `% peak` is simd GFLOP/s over it." % (
+        peak, open(pk_path).readline().strip().lstrip("# ")), ""]
 for v in jdks:
     meta = {}
     mp = os.path.join(res, "meta-jdk%s.json" % v)
@@ -83,15 +107,18 @@ for v in jdks:
     scal = {}
     for e in load(os.path.join(res, "gemm-simd-jdk%s.json" % v)) + load(os.path.join(res, "gemm-scalar-jdk%s.json" % v)):
         p = e["params"]
+        if p.get("path", "auto") != "auto":
+            continue  # a forced loop nest, from a comparison run
         key = (p["shape"], p["layout"])
         (simd if e["benchmark"].endswith(".simd") else scal)[key] = seconds(e)
     if simd or scal:
         out += ["### GEMM", "",
-                "| shape MxKxN | layout | simd µs/op | simd GFLOP/s | scalar GFLOP/s | simd / scalar |"
+                "| shape MxKxN | layout | simd µs/op | simd GFLOP/s |" + (" % peak |" if peak else "")
+                + " scalar GFLOP/s | simd / scalar |"
                 + (" OpenBLAS 1T GFLOP/s | simd / OpenBLAS |" if openblas else ""),
-                "|---|---|---:|---:|---:|---:|" + ("---:|---:|" if openblas else "")]
+                "|---|---|---:|---:|" + ("---:|" if peak else "") + "---:|---:|" + ("---:|---:|" if openblas else "")]
         for shape in GEMM_SHAPES:
-            mm, kk, nn = map(int, shape.split("x"))
+            mm, kk, nn = map(int, shape.split(":")[0].split("x"))
             flop = 2.0 * mm * kk * nn
             for lay in ("NN", "NT", "TN"):
                 key = (shape, lay)
@@ -103,8 +130,10 @@ for v in jdks:
                     t, err = simd[key]
                     gs = flop / t / 1e9
                     row += " %.1f ± %.1f | **%.1f** |" % (t * 1e6, err * 1e6, gs)
+                    if peak:
+                        row += " %.0f%% |" % (100 * gs / peak)
                 else:
-                    row += " – | – |"
+                    row += " – | – |" + (" – |" if peak else "")
                 if key in scal:
                     gc = flop / scal[key][0] / 1e9
                     row += " %.2f |" % gc
@@ -156,7 +185,9 @@ V=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specific
 JDK_DESC=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.name = //p; s/^ *java.runtime.version = //p' | paste -sd' ')
 CPU="$(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(grep -q avx512f /proc/cpuinfo && echo AVX-512 || echo no AVX-512)"
 DATE=$(date -u +%Y-%m-%dT%H:%MZ)
-SCALAR_SHAPES="32x512x512,512x1120x512,1120x512x28,16x512x512,560x28x512,560x512x28,512x560x512,512x560x28"
+# every registry shape but the square one (the scalar 1024x1024x1024 takes seconds per call)
+SCALAR_SHAPES=$(sed -n '/ALL = List.of(/,/);/p' "$REGISTRY" | sed 's://.*$::' | grep -o '"[^"]*"' | tr -d '"' \
+  | grep -vx 1024x1024x1024 | paste -sd,)
 
 CMDS=()
 run() { # run <description-free command...>: logs the command, runs it under the benchmark lock
@@ -170,18 +201,33 @@ run "$JAVA" -jar bench/target/benchmarks.jar 'GemmBench.simd' $JMH_OPTS -rf json
 run "$JAVA" -jar bench/target/benchmarks.jar 'GemmBench.scalar' -p shape=$SCALAR_SHAPES $JMH_OPTS -rf json -rff "results/gemm-scalar-jdk$V.json"
 run "$JAVA" -jar bench/target/benchmarks.jar 'KernelBench' $JMH_OPTS -rf json -rff "results/kernels-jdk$V.json"
 
-if [[ "${OPENBLAS:-0}" == 1 ]]; then
+if [[ "${OPENBLAS:-1}" == 1 ]]; then
+  # OpenBLAS must run on this CPU's own kernels: the two variables force another core type and cache size
+  ANCHOR_ENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+  HEAD=$("${ANCHOR_ENV[@]}" /usr/bin/python3 bench/openblas_sgemm.py --check)   # exits 1 unless torch is on OpenBLAS
   {
-    echo "# /usr/bin/python3 /work/shared/anchors/sgemm.py --threads 1 ($(date -u +%Y-%m-%dT%H:%MZ))"
-    flock "$LOCK" /usr/bin/python3 /work/shared/anchors/sgemm.py --threads 1
+    echo "# ${ANCHOR_ENV[*]} /usr/bin/python3 ../shared/anchors/sgemm.py --threads 1 ($(date -u +%Y-%m-%dT%H:%MZ)), torch.mm; ${HEAD#\# }"
+    flock "$LOCK" "${ANCHOR_ENV[@]}" /usr/bin/python3 "$SHARED/anchors/sgemm.py" --threads 1
   } > results/openblas-sgemm.txt.tmp && mv results/openblas-sgemm.txt.tmp results/openblas-sgemm.txt
-  CMDS+=("/usr/bin/python3 /work/shared/anchors/sgemm.py --threads 1 > results/openblas-sgemm.txt")
+  CMDS+=("${ANCHOR_ENV[*]} /usr/bin/python3 ../shared/anchors/sgemm.py --threads 1 > results/openblas-sgemm.txt")
+  {
+    echo "# ${ANCHOR_ENV[*]} /usr/bin/python3 bench/openblas_sgemm.py --threads 1 ($(date -u +%Y-%m-%dT%H:%MZ)), cblas_sgemm"
+    flock "$LOCK" "${ANCHOR_ENV[@]}" /usr/bin/python3 bench/openblas_sgemm.py --threads 1
+  } > results/openblas-cblas.txt.tmp && mv results/openblas-cblas.txt.tmp results/openblas-cblas.txt
+  CMDS+=("${ANCHOR_ENV[*]} /usr/bin/python3 bench/openblas_sgemm.py --threads 1 > results/openblas-cblas.txt")
+  gcc -O2 -march=native -pthread "$SHARED/anchors/peak.c" -o "$ROOT/bench/target/peak"
+  {
+    echo "# gcc -O2 -march=native -pthread ../shared/anchors/peak.c -o bench/target/peak && bench/target/peak 1 && bench/target/peak 2 ($(date -u +%Y-%m-%dT%H:%MZ))"
+    flock "$LOCK" bench/target/peak 1
+    flock "$LOCK" bench/target/peak 2
+  } > results/peak.txt.tmp && mv results/peak.txt.tmp results/peak.txt
+  CMDS+=("gcc -O2 -march=native -pthread ../shared/anchors/peak.c -o bench/target/peak && bench/target/peak 1 && bench/target/peak 2 > results/peak.txt")
 fi
 
 /usr/bin/python3 - "$RESULTS/meta-jdk$V.json" "$JDK_DESC" "$CPU" "$DATE" "$JMH_OPTS" "${CMDS[@]/#$ROOT\//}" <<'PY'
-import json, sys
+import json, os, sys
 path, jdk, cpu, date, jmh, *cmds = sys.argv[1:]
-cmds = [c.replace("/work/main/", "") for c in cmds]
+cmds = [c.replace(os.path.dirname(os.getcwd()) + "/shared/", "../shared/").replace(os.getcwd() + "/", "") for c in cmds]
 json.dump({"jdk": jdk, "cpu": cpu, "date": date, "jmh": jmh, "commands": cmds}, open(path, "w"), indent=1)
 PY
 report

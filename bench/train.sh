@@ -14,6 +14,13 @@ OUT=results/training.md
 LOGS=results/logs
 mkdir -p "$LOGS"
 
+# PyTorch runs on OpenBLAS with this CPU's own kernels: the two variables force another core type and cache size
+TORCH_ENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+OPENBLAS_HEAD=""
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  OPENBLAS_HEAD=$("${TORCH_ENV[@]}" /usr/bin/python3 bench/openblas_sgemm.py --check)   # exits 1 unless torch is on OpenBLAS
+fi
+
 mvn -q package -DskipTests -pl engine,cli -am >/dev/null
 cp cli/target/cli.jar "$LOGS/.cli.jar"   # a copy, so a rebuild during the run cannot change it
 
@@ -37,8 +44,8 @@ run_torch() { # threads extra-args...
   local threads="$1"; shift
   local e=$(( EPOCHS < 50 ? EPOCHS : 50 ))
   local log="$LOGS/torch-t$threads$*.log"; log="${log// /_}"
-  /usr/bin/python3 "$SHARED/anchors/d2l_torch.py" "$SHARED/data/timemachine.txt" --epochs "$e" --threads "$threads" "$@" >"$log" 2>&1
-  rows+=("| PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') | $threads | ${*:-scratch} | $(grep '^perplexity ' "$log" | head -1) | | | \`d2l_torch.py --epochs $e --threads $threads $*\` |")
+  "${TORCH_ENV[@]}" /usr/bin/python3 "$SHARED/anchors/d2l_torch.py" "$SHARED/data/timemachine.txt" --epochs "$e" --threads "$threads" "$@" >"$log" 2>&1
+  rows+=("| PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') | $threads | ${*:-scratch} | $(grep '^perplexity ' "$log" | head -1) | | | \`${TORCH_ENV[*]} python3 ../shared/anchors/d2l_torch.py --epochs $e --threads $threads $*\` |")
   echo "${rows[-1]}"
 }
 
@@ -58,6 +65,7 @@ fi
   echo
   echo "Made by \`bash bench/train.sh $EPOCHS\` on $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs."
   echo "JDKs: $("$JDK17/bin/java" -version 2>&1 | head -1); $("$JDK25/bin/java" -version 2>&1 | head -1)."
+  [[ -n "$OPENBLAS_HEAD" ]] && echo "PyTorch runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: ${OPENBLAS_HEAD#\# }."
   echo "d2l defaults (hidden 512, batch 32, steps 35, lr 1, clip 1, 10,000 tokens, 8 minibatches = 8,960 tokens per epoch)."
   echo "Tokens/sec is the last epoch's tokens over its wall time, as d2l reports it. Peak live heap is the largest"
   echo "heap occupancy after a GC in the -Xlog:gc log (the garbage before it comes from JIT warm-up: a compiled"

@@ -1,5 +1,6 @@
 package dev.vecrnn.bench;
 
+import dev.vecrnn.kernels.GemmShapes;
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.Layout;
@@ -19,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Single-thread SGEMM, {@code C = op(A)·op(B)} with {@code C} overwritten, on the shapes the RNN runs.
- * {@code shape} is {@code MxKxN}: {@code C} is {@code (M, N)} and the inner dimension is {@code K}. GFLOP/s is
+ * {@code shape} is {@code MxKxN}: {@code C} is {@code (M, N)} and the inner dimension is {@code K}, with the
+ * engine's leading dimensions where it reads or writes a block of a wider panel. GFLOP/s is
  * {@code 2·M·K·N / time} (bench/run.sh computes it into results/kernels.md).
  *
  * <p>{@code simd} is the Vector API kernel the engine uses ({@link KernelProvider#get()}); {@code scalar} is
@@ -33,13 +35,25 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
 public class GemmBench {
 
-    /** {@code MxKxN}. The first four are the shapes; the rest are what one chunk of training calls. */
+    /**
+     * {@code MxKxN[:ldaX][:ldbY][:ldcZ]}: exactly {@link GemmShapes#ALL} (checked in setup), the registry the
+     * kernel tests run too. JMH needs the values as literals here.
+     */
     @Param({"32x512x512", "512x1120x512", "1120x512x28", "1024x1024x1024",
-            "16x512x512", "560x28x512", "560x512x28", "512x560x512", "512x560x28"})
+            "16x512x512", "560x28x512", "560x512x28", "512x560x512", "512x560x28",
+            "1x512x512", "32x1024x1024", "16x256x1024", "16x1024x256", "16x256x512:ldc768", "256x560x256:ldb1024"})
     public String shape;
 
     @Param({"NN", "NT", "TN"})
     public String layout;
+
+    /**
+     * {@code auto}: the loop nest the engine picks for the shape; otherwise a {@code VectorGemm.Path} name
+     * ({@code BCAST_B_IN_PLACE}, {@code BCAST_PACK_B}, {@code BCAST_PACK_AB}, {@code NT_DOT4X4}, {@code NT_SWAP}),
+     * forced through {@code -Dvecrnn.gemm.path} before the kernels load, to compare variants in one run.
+     */
+    @Param({"auto"})
+    public String path;
 
     // non-final, so the JIT cannot treat the operands or sizes as constants
     Kernels simd;
@@ -50,18 +64,20 @@ public class GemmBench {
 
     @Setup
     public void setup() {
-        String[] d = shape.split("x");
-        m = Integer.parseInt(d[0]);
-        k = Integer.parseInt(d[1]);
-        n = Integer.parseInt(d[2]);
+        if (!GemmShapes.ALL.contains(shape)) throw new IllegalStateException(shape + " is not in GemmShapes.ALL");
+        if (!path.equals("auto")) System.setProperty("vecrnn.gemm.path", path);
         lay = Layout.valueOf(layout);
-        lda = lay == Layout.TN ? m : k;
-        ldb = lay == Layout.NT ? k : n;
-        ldc = n;
+        GemmShapes.Shape s = GemmShapes.parse(shape, lay);
+        m = s.m();
+        k = s.k();
+        n = s.n();
+        lda = s.lda();
+        ldb = s.ldb();
+        ldc = s.ldc();
         Random r = new Random(42);
-        a = new float[m * k];
-        b = new float[k * n];
-        c = new float[m * n];
+        a = new float[s.aSize()];
+        b = new float[s.bSize()];
+        c = new float[s.cSize()];
         for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
         for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() * 2 - 1;
         simd = KernelProvider.get();

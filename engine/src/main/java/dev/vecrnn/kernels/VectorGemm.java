@@ -17,7 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       row stride {@code 2L}). B is packed whole when more than {@link #PACK_MIN_M} rows of A reuse each
  *       sliver (in place, rows 2 KB apart map to a few L1 sets), and always for NT (transposed while packing);
  *       with few rows only a ragged last sliver is packed, so every B load is a full unmasked vector. A ragged
- *       tile is spilled to a small per-thread array and added to C lane by lane.</li>
+ *       tile is spilled to a small per-thread array and added to C lane by lane. TN with many rows also packs A
+ *       ({@link #packA}: panels of {@code MR} rows, contiguous per k): in place, its rows of a k step are 2 KB
+ *       apart for hidden 512 and fall into the same few L1 sets (measured on JDK 25 under load: 512x1120x512 TN
+ *       3964 µs packed against 5643 in place, 256x560x256 with ldb 1024 534 against 702). Packing changes
+ *       no summation order. The loop nests are named in {@link Path}.</li>
  *   <li><b>Dot-product tiles</b> ({@code dot4x4} and its edges) run {@code NT} with few rows of A
  *       (m &lt; {@link #NT_PACK_MIN_M}) and k of at least {@link #NT_DOT_MIN_K}: A and B are both contiguous
  *       along k, so 16 vector accumulators of 4 rows of A by 4 rows of B are reduced once per block and B is
@@ -55,6 +59,15 @@ final class VectorGemm {
     static final int NT_DOT_MIN_K = Integer.getInteger("vecrnn.gemm.ntdotmink", 4 * L);
     /** NT transposes B into packed slivers (and runs the broadcast tiles) from this many rows of A on. */
     static final int NT_PACK_MIN_M = Integer.getInteger("vecrnn.gemm.ntpackminm", 64);
+    /** Tuning override for packing A: 1 whenever B is packed whole (NN too), 2 never, 0 for TN with B packed whole. */
+    static final int PACK_A = Integer.getInteger("vecrnn.gemm.packa", 0);
+    /**
+     * NT with few rows of A swaps operands ({@link Path#NT_SWAP}) from this many rows on; below, dot tiles. Off by
+     * default (equal to {@link #NT_PACK_MIN_M}): on JDK 25 under load it measured 158-172 µs against 136-160 for
+     * {@code dot4x4} on 32x512x512 NT, and 1776 against 608 µs on 32x1024x1024 (the 8 rows of B it broadcasts
+     * are 4 KB apart).
+     */
+    static final int NT_SWAP_MIN_M = Integer.getInteger("vecrnn.gemm.ntswapminm", NT_PACK_MIN_M);
     /** Depth of a dot-product block for NT. */
     static final int KC_DOT = positive("vecrnn.gemm.kcdot", 1024);
 
@@ -63,16 +76,70 @@ final class VectorGemm {
     }
 
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    /** Packed B (or, for {@link Path#NT_SWAP}, packed Aᵀ). */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** Packed panels of A. */
+    private static final ThreadLocal<float[][]> SCRATCH_A = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * The loop nests, named for their micro-kernels and what they pack; {@link #choose} picks one per call from the
+     * shape alone (never from the thread or JIT state), so a shape always sums in the same order. Tests and
+     * benchmarks force each one ({@code vecrnn.gemm.path}).
+     */
+    enum Path {
+        /** Broadcast tiles over A in place, B in place (only a ragged last sliver packed); NT transposes B. */
+        BCAST_B_IN_PLACE,
+        /** Broadcast tiles over A in place, every sliver of B packed (NT: transposed while packing). */
+        BCAST_PACK_B,
+        /** Broadcast tiles over A packed in panels of {@code MR} rows and B packed: both streams contiguous. */
+        BCAST_PACK_AB,
+        /** NT only: {@code dot4x4} tiles, A and B both read along k in place, reduced once per block. */
+        NT_DOT4X4,
+        /**
+         * NT only: {@code Cᵀ = B·Aᵀ} on the broadcast tiles, rows of B broadcast in place and {@code Aᵀ} packed
+         * (few rows of A: cheap to transpose), each tile added to C transposed.
+         */
+        NT_SWAP
+    }
+
+    /** A forced {@link Path} (tuning and tests), or null to choose by shape. */
+    private static final Path FORCED = forced();
+
+    private static Path forced() {
+        String s = System.getProperty("vecrnn.gemm.path", "");
+        return s.isEmpty() ? null : Path.valueOf(s);
+    }
+
+    static Path choose(Layout layout, int m, int n, int k) {
+        if (FORCED != null && (FORCED.ordinal() < Path.NT_DOT4X4.ordinal() || layout == Layout.NT)) return FORCED;
+        if (layout == Layout.NT && k >= NT_DOT_MIN_K && m < NT_PACK_MIN_M) {
+            return m >= NT_SWAP_MIN_M ? Path.NT_SWAP : Path.NT_DOT4X4;
+        }
+        boolean packAll = PACK == 1 || (PACK == 0 && m > PACK_MIN_M);
+        if (!packAll) return layout == Layout.NT ? Path.BCAST_PACK_B : Path.BCAST_B_IN_PLACE;
+        boolean packA = PACK_A == 1 || (PACK_A == 0 && layout == Layout.TN);
+        return packA ? Path.BCAST_PACK_AB : Path.BCAST_PACK_B;
+    }
 
     static void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(choose(layout, m, n, k), layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    /** Runs {@code path}; the NT-only paths fall back to {@link Path#BCAST_PACK_B} for other layouts. */
+    static void gemm(Path path, Layout layout, int m, int n, int k, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) return;
-        boolean dot = layout == Layout.NT && k >= NT_DOT_MIN_K && m < NT_PACK_MIN_M;
-        if (!accumulate && (k == 0 || dot)) zero(c, cOff, ldc, 0, m, n);
+        if (layout != Layout.NT && (path == Path.NT_DOT4X4 || path == Path.NT_SWAP)) path = Path.BCAST_PACK_B;
+        boolean whole = path == Path.NT_DOT4X4 || path == Path.NT_SWAP;
+        if (!accumulate && (k == 0 || whole)) zero(c, cOff, ldc, 0, m, n);
         if (k == 0) return;
-        if (dot) {
+        if (path == Path.NT_DOT4X4) {
             gemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            return;
+        }
+        if (path == Path.NT_SWAP) {
+            gemmNTSwap(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             return;
         }
         int rsA = layout == Layout.TN ? 1 : lda;
@@ -80,12 +147,14 @@ final class VectorGemm {
         int slivers = (n + NR - 1) / NR;
         int nLast = n - (slivers - 1) * NR;
         // Pack all of B when its slivers are reused by many row tiles; with few rows, read full slivers in place
-        // (a packing pass would cost about as much as the product) and pack only the ragged last one. NT that
-        // gets here (shallow k, or many rows) transposes B into the same packed slivers.
+        // (a packing pass would cost about as much as the product) and pack only the ragged last one. NT
+        // transposes B into the same packed slivers.
         boolean transB = layout == Layout.NT;
-        boolean packAll = transB || PACK == 1 || (PACK == 0 && m > PACK_MIN_M);
+        boolean packAll = transB || path != Path.BCAST_B_IN_PLACE;
+        boolean packA = path == Path.BCAST_PACK_AB;
         int packedSlivers = packAll ? slivers : (nLast == NR ? 0 : 1);
-        float[] packed = scratch(Math.min(k, KC) * packedSlivers * NR);
+        float[] packed = scratch(SCRATCH, Math.min(k, KC) * packedSlivers * NR);
+        float[] panels = packA ? scratch(SCRATCH_A, Math.min(k, KC) * roundUp(Math.min(m, MC), MR)) : null;
         float[] t = TILE.get();
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
@@ -99,35 +168,116 @@ final class VectorGemm {
             }
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
-                int aI = aP + ic * rsA, cI = cOff + ic * ldc;
+                int cI = cOff + ic * ldc;
                 // C is zeroed one row block at a time, just before the tiles add into it, so those rows are still
                 // in cache (a separate pass over a large C costs a full extra round trip when k is small)
                 if (!accumulate && pc == 0) zero(c, cOff, ldc, ic, mc, n);
+                float[] aa = a;
+                int aI = aP + ic * rsA, rs = rsA, cs = csA;
+                if (packA) {
+                    packA(a, aI, rsA, csA, mc, kc, panels);
+                    aa = panels;
+                    aI = 0;
+                    rs = 1;
+                    cs = MR;
+                }
                 for (int s = 0; s < slivers; s++) {
                     int nr = s == slivers - 1 ? nLast : NR;
                     if (packAll) {
-                        rowTiles(mc, kc, a, aI, rsA, csA, packed, s * kc * NR, NR, c, cI + s * NR, ldc, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, packed, s * kc * NR, NR, c, cI + s * NR, ldc, false, nr, t);
                     } else if (nr == NR) {
-                        rowTiles(mc, kc, a, aI, rsA, csA, b, bP + s * NR, ldb, c, cI + s * NR, ldc, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, b, bP + s * NR, ldb, c, cI + s * NR, ldc, false, nr, t);
                     } else {
-                        rowTiles(mc, kc, a, aI, rsA, csA, packed, 0, NR, c, cI + s * NR, ldc, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, packed, 0, NR, c, cI + s * NR, ldc, false, nr, t);
                     }
                 }
             }
         }
     }
 
-    /** One packed sliver of B ({@code nr ≤ 2L} columns of C) against {@code mc} rows of A. */
-    private static void rowTiles(int mc, int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                                 float[] c, int cOff, int ldc, int nr, float[] t) {
+    /**
+     * {@code C += A·Bᵀ} computed as {@code Cᵀ += B·Aᵀ}: the n rows of B (contiguous along k) are the broadcast
+     * side, read in place, and {@code Aᵀ} is packed into slivers of 2L of the m columns of {@code Cᵀ}. With
+     * few rows of A that transposition is small, where transposing B would cost as much as the product.
+     * Every element still sums its k terms in order, one FMA each, like the other broadcast paths.
+     */
+    private static void gemmNTSwap(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                   float[] c, int cOff, int ldc) {
+        int slivers = (m + NR - 1) / NR;
+        int mLast = m - (slivers - 1) * NR;
+        float[] packed = scratch(SCRATCH, Math.min(k, KC) * slivers * NR);
+        float[] t = TILE.get();
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            packBT(a, aOff + pc, lda, kc, m, packed);
+            for (int jc = 0; jc < n; jc += MC) {
+                int nc = Math.min(MC, n - jc);
+                for (int s = 0; s < slivers; s++) {
+                    int mr = s == slivers - 1 ? mLast : NR;
+                    rowTiles(nc, kc, b, bOff + jc * ldb + pc, ldb, 1, false, packed, s * kc * NR, NR,
+                            c, cOff + s * NR * ldc + jc, ldc, true, mr, t);
+                }
+            }
+        }
+    }
+
+    /**
+     * One sliver of B ({@code nr ≤ 2L} columns of C) against {@code mc} rows of A: A is read at
+     * {@code aOff + i·rsA + p·csA}, or, with {@code panels}, from panels of {@code MR} rows ({@link #packA}).
+     * With {@code tc} the tiles are blocks of Cᵀ: row {@code i} of the tile is column {@code i} of C.
+     */
+    private static void rowTiles(int mc, int kc, float[] a, int aOff, int rsA, int csA, boolean panels,
+                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+        int rsC = tc ? 1 : ldc;
         int i = 0;
         if (MR == 8) {
-            for (; i + 8 <= mc; i += 8) mk8x2(kc, a, aOff + i * rsA, rsA, csA, b, bOff, ldb, c, cOff + i * ldc, ldc, nr, t);
+            for (; i + 8 <= mc; i += 8) {
+                mk8x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            }
         } else {
-            for (; i + 6 <= mc; i += 6) mk6x2(kc, a, aOff + i * rsA, rsA, csA, b, bOff, ldb, c, cOff + i * ldc, ldc, nr, t);
+            for (; i + 6 <= mc; i += 6) {
+                mk6x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            }
         }
-        for (; i + 4 <= mc; i += 4) mk4x2(kc, a, aOff + i * rsA, rsA, csA, b, bOff, ldb, c, cOff + i * ldc, ldc, nr, t);
-        for (; i < mc; i++) mk1x2(kc, a, aOff + i * rsA, rsA, csA, b, bOff, ldb, c, cOff + i * ldc, ldc, nr, t);
+        for (; i + 4 <= mc; i += 4) {
+            mk4x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+        }
+        for (; i < mc; i++) {
+            mk1x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+        }
+    }
+
+    /** Where row {@code i} of A starts: {@code i·rsA} in place, or row {@code i mod MR} of panel {@code i / MR}. */
+    private static int rowOffset(int i, int rsA, boolean panels, int kc) {
+        return panels ? (i / MR) * (MR * kc) + i % MR : i * rsA;
+    }
+
+    private static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+
+    /**
+     * Packs {@code mc × kc} of op(A) ({@code a(i,p) = a[off + i·rsA + p·csA]}) into panels of {@code MR} rows:
+     * panel {@code q} holds, for each p, {@code a(qMR..qMR+MR-1, p)} consecutively ({@code MR·kc} floats), so a
+     * tile reads A as one contiguous stream. Rows past {@code mc} in the last panel are left as they are: no
+     * tile reads them.
+     */
+    static void packA(float[] a, int off, int rsA, int csA, int mc, int kc, float[] dst) {
+        for (int q = 0; q * MR < mc; q++) {
+            int rows = Math.min(MR, mc - q * MR), base = q * MR * kc, first = off + q * MR * rsA;
+            if (rsA == 1) {
+                // TN: the rows of a panel are contiguous for each p
+                for (int p = 0; p < kc; p++) {
+                    int src = first + p * csA, d = base + p * MR;
+                    for (int r = 0; r < rows; r++) dst[d + r] = a[src + r];
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int src = first + r * rsA, d = base + r;
+                    for (int p = 0; p < kc; p++) dst[d + p * MR] = a[src + p * csA];
+                }
+            }
+        }
     }
 
     /** Zeroes rows {@code [row, row + rows)} of the {@code n} columns of C. */
@@ -135,8 +285,8 @@ final class VectorGemm {
         for (int i = row; i < row + rows; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
     }
 
-    private static float[] scratch(int size) {
-        float[][] holder = SCRATCH.get();
+    private static float[] scratch(ThreadLocal<float[][]> which, int size) {
+        float[][] holder = which.get();
         if (holder[0].length < size) holder[0] = new float[size];
         return holder[0];
     }
@@ -185,7 +335,7 @@ final class VectorGemm {
 
     /** 8 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     private static void mk8x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, int nr, float[] t) {
+                              float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -225,57 +375,30 @@ final class VectorGemm {
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
-        // the C update is written out here: a loop-carried vector passed to a method that is not
-        // inlined gets boxed on every iteration of the loop above
-        if (nr == NR) {
-            int o0 = cOff;
-            FloatVector.fromArray(F, c, o0).add(c00).intoArray(c, o0);
-            FloatVector.fromArray(F, c, o0 + L).add(c01).intoArray(c, o0 + L);
-            int o1 = cOff + ldc;
-            FloatVector.fromArray(F, c, o1).add(c10).intoArray(c, o1);
-            FloatVector.fromArray(F, c, o1 + L).add(c11).intoArray(c, o1 + L);
-            int o2 = cOff + 2 * ldc;
-            FloatVector.fromArray(F, c, o2).add(c20).intoArray(c, o2);
-            FloatVector.fromArray(F, c, o2 + L).add(c21).intoArray(c, o2 + L);
-            int o3 = cOff + 3 * ldc;
-            FloatVector.fromArray(F, c, o3).add(c30).intoArray(c, o3);
-            FloatVector.fromArray(F, c, o3 + L).add(c31).intoArray(c, o3 + L);
-            int o4 = cOff + 4 * ldc;
-            FloatVector.fromArray(F, c, o4).add(c40).intoArray(c, o4);
-            FloatVector.fromArray(F, c, o4 + L).add(c41).intoArray(c, o4 + L);
-            int o5 = cOff + 5 * ldc;
-            FloatVector.fromArray(F, c, o5).add(c50).intoArray(c, o5);
-            FloatVector.fromArray(F, c, o5 + L).add(c51).intoArray(c, o5 + L);
-            int o6 = cOff + 6 * ldc;
-            FloatVector.fromArray(F, c, o6).add(c60).intoArray(c, o6);
-            FloatVector.fromArray(F, c, o6 + L).add(c61).intoArray(c, o6 + L);
-            int o7 = cOff + 7 * ldc;
-            FloatVector.fromArray(F, c, o7).add(c70).intoArray(c, o7);
-            FloatVector.fromArray(F, c, o7 + L).add(c71).intoArray(c, o7 + L);
-        } else {
-            c00.intoArray(t, 0 * L);
-            c01.intoArray(t, 1 * L);
-            c10.intoArray(t, 2 * L);
-            c11.intoArray(t, 3 * L);
-            c20.intoArray(t, 4 * L);
-            c21.intoArray(t, 5 * L);
-            c30.intoArray(t, 6 * L);
-            c31.intoArray(t, 7 * L);
-            c40.intoArray(t, 8 * L);
-            c41.intoArray(t, 9 * L);
-            c50.intoArray(t, 10 * L);
-            c51.intoArray(t, 11 * L);
-            c60.intoArray(t, 12 * L);
-            c61.intoArray(t, 13 * L);
-            c70.intoArray(t, 14 * L);
-            c71.intoArray(t, 15 * L);
-            addTile(t, 8, nr, c, cOff, ldc);
-        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L);
+        c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L);
+        c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L);
+        c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L);
+        c71.intoArray(t, 15 * L);
+        addTile(t, 8, nr, c, cOff, ldc, tc);
     }
 
     /** 6 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     private static void mk6x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, int nr, float[] t) {
+                              float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -307,47 +430,26 @@ final class VectorGemm {
             c50 = b0.fma(x, c50);
             c51 = b1.fma(x, c51);
         }
-        // the C update is written out here: a loop-carried vector passed to a method that is not
-        // inlined gets boxed on every iteration of the loop above
-        if (nr == NR) {
-            int o0 = cOff;
-            FloatVector.fromArray(F, c, o0).add(c00).intoArray(c, o0);
-            FloatVector.fromArray(F, c, o0 + L).add(c01).intoArray(c, o0 + L);
-            int o1 = cOff + ldc;
-            FloatVector.fromArray(F, c, o1).add(c10).intoArray(c, o1);
-            FloatVector.fromArray(F, c, o1 + L).add(c11).intoArray(c, o1 + L);
-            int o2 = cOff + 2 * ldc;
-            FloatVector.fromArray(F, c, o2).add(c20).intoArray(c, o2);
-            FloatVector.fromArray(F, c, o2 + L).add(c21).intoArray(c, o2 + L);
-            int o3 = cOff + 3 * ldc;
-            FloatVector.fromArray(F, c, o3).add(c30).intoArray(c, o3);
-            FloatVector.fromArray(F, c, o3 + L).add(c31).intoArray(c, o3 + L);
-            int o4 = cOff + 4 * ldc;
-            FloatVector.fromArray(F, c, o4).add(c40).intoArray(c, o4);
-            FloatVector.fromArray(F, c, o4 + L).add(c41).intoArray(c, o4 + L);
-            int o5 = cOff + 5 * ldc;
-            FloatVector.fromArray(F, c, o5).add(c50).intoArray(c, o5);
-            FloatVector.fromArray(F, c, o5 + L).add(c51).intoArray(c, o5 + L);
-        } else {
-            c00.intoArray(t, 0 * L);
-            c01.intoArray(t, 1 * L);
-            c10.intoArray(t, 2 * L);
-            c11.intoArray(t, 3 * L);
-            c20.intoArray(t, 4 * L);
-            c21.intoArray(t, 5 * L);
-            c30.intoArray(t, 6 * L);
-            c31.intoArray(t, 7 * L);
-            c40.intoArray(t, 8 * L);
-            c41.intoArray(t, 9 * L);
-            c50.intoArray(t, 10 * L);
-            c51.intoArray(t, 11 * L);
-            addTile(t, 6, nr, c, cOff, ldc);
-        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L);
+        c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L);
+        c51.intoArray(t, 11 * L);
+        addTile(t, 6, nr, c, cOff, ldc, tc);
     }
 
     /** 4 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     private static void mk4x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, int nr, float[] t) {
+                              float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -371,37 +473,22 @@ final class VectorGemm {
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
         }
-        // the C update is written out here: a loop-carried vector passed to a method that is not
-        // inlined gets boxed on every iteration of the loop above
-        if (nr == NR) {
-            int o0 = cOff;
-            FloatVector.fromArray(F, c, o0).add(c00).intoArray(c, o0);
-            FloatVector.fromArray(F, c, o0 + L).add(c01).intoArray(c, o0 + L);
-            int o1 = cOff + ldc;
-            FloatVector.fromArray(F, c, o1).add(c10).intoArray(c, o1);
-            FloatVector.fromArray(F, c, o1 + L).add(c11).intoArray(c, o1 + L);
-            int o2 = cOff + 2 * ldc;
-            FloatVector.fromArray(F, c, o2).add(c20).intoArray(c, o2);
-            FloatVector.fromArray(F, c, o2 + L).add(c21).intoArray(c, o2 + L);
-            int o3 = cOff + 3 * ldc;
-            FloatVector.fromArray(F, c, o3).add(c30).intoArray(c, o3);
-            FloatVector.fromArray(F, c, o3 + L).add(c31).intoArray(c, o3 + L);
-        } else {
-            c00.intoArray(t, 0 * L);
-            c01.intoArray(t, 1 * L);
-            c10.intoArray(t, 2 * L);
-            c11.intoArray(t, 3 * L);
-            c20.intoArray(t, 4 * L);
-            c21.intoArray(t, 5 * L);
-            c30.intoArray(t, 6 * L);
-            c31.intoArray(t, 7 * L);
-            addTile(t, 4, nr, c, cOff, ldc);
-        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        addTile(t, 4, nr, c, cOff, ldc, tc);
     }
 
     /** 1 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     private static void mk1x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, int nr, float[] t) {
+                              float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         int a0 = aOff;
         for (int p = 0; p < kc; p++) {
@@ -413,25 +500,36 @@ final class VectorGemm {
             c00 = b0.fma(x, c00);
             c01 = b1.fma(x, c01);
         }
-        // the C update is written out here: a loop-carried vector passed to a method that is not
-        // inlined gets boxed on every iteration of the loop above
-        if (nr == NR) {
-            int o0 = cOff;
-            FloatVector.fromArray(F, c, o0).add(c00).intoArray(c, o0);
-            FloatVector.fromArray(F, c, o0 + L).add(c01).intoArray(c, o0 + L);
-        } else {
-            c00.intoArray(t, 0 * L);
-            c01.intoArray(t, 1 * L);
-            addTile(t, 1, nr, c, cOff, ldc);
-        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        addTile(t, 1, nr, c, cOff, ldc, tc);
     }
 
 
-    /** {@code C[r][0, nr) += t[r·2L + (0, nr)]} for the first {@code rows} rows of a tile spilled to {@code t}. */
-    private static void addTile(float[] t, int rows, int nr, float[] c, int cOff, int ldc) {
-        for (int r = 0; r < rows; r++) {
-            int o = cOff + r * ldc, s = r * NR;
-            for (int q = 0; q < nr; q++) c[o + q] += t[s + q];
+    /**
+     * Adds a tile spilled to {@code t} ({@code rows} runs of 2L floats, the first {@code nr} of each valid) into C:
+     * {@code C[r][q] += t[r·2L + q]}, or with {@code tc} (the tile is a block of Cᵀ) {@code C[q][r] += t[r·2L + q]}.
+     * Each element gets one rounding {@code c + t}, so the result does not depend on which branch runs.
+     */
+    private static void addTile(float[] t, int rows, int nr, float[] c, int cOff, int ldc, boolean tc) {
+        if (tc) {
+            for (int r = 0; r < rows; r++) {
+                int s = r * NR;
+                for (int q = 0; q < nr; q++) c[cOff + q * ldc + r] += t[s + q];
+            }
+        } else if (nr == NR) {
+            for (int r = 0; r < rows; r++) {
+                int o = cOff + r * ldc, s = r * NR;
+                FloatVector.fromArray(F, c, o).add(FloatVector.fromArray(F, t, s)).intoArray(c, o);
+                FloatVector.fromArray(F, c, o + L).add(FloatVector.fromArray(F, t, s + L)).intoArray(c, o + L);
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int o = cOff + r * ldc, s = r * NR;
+                for (int q = 0; q < nr; q++) c[o + q] += t[s + q];
+            }
         }
     }
 

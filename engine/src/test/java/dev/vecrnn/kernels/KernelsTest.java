@@ -274,22 +274,31 @@ class KernelsTest {
         final double maxA, maxB;
 
         Problem(Layout layout, int m, int n, int k, long seed) {
+            this(layout, m, n, k, -1, -1, -1, new Random(seed));
+        }
+
+        /** A registry shape with its leading dimensions (the engine's column blocks of wider panels). */
+        Problem(GemmShapes.Shape s, long seed) {
+            this(s.layout(), s.m(), s.n(), s.k(), s.lda(), s.ldb(), s.ldc(), new Random(seed));
+        }
+
+        /** Leading dimensions below 0 are drawn: 1 to 9 floats of padding past the logical width. */
+        private Problem(Layout layout, int m, int n, int k, int lda, int ldb, int ldc, Random r) {
             this.layout = layout;
             this.m = m;
             this.n = n;
             this.k = k;
-            Random r = new Random(seed);
             int aRows = layout == Layout.TN ? k : m, aCols = layout == Layout.TN ? m : k;
             int bRows = layout == Layout.NT ? n : k, bCols = layout == Layout.NT ? k : n;
-            lda = aCols + 1 + r.nextInt(9);
-            ldb = bCols + 1 + r.nextInt(9);
-            ldc = n + 1 + r.nextInt(9);
+            this.lda = lda >= 0 ? lda : aCols + 1 + r.nextInt(9);
+            this.ldb = ldb >= 0 ? ldb : bCols + 1 + r.nextInt(9);
+            this.ldc = ldc >= 0 ? ldc : n + 1 + r.nextInt(9);
             aOff = 1 + r.nextInt(17);
             bOff = 1 + r.nextInt(17);
             cOff = 1 + r.nextInt(17);
-            a = matrix(r, aOff, aRows, aCols, lda, Float.NaN);
-            b = matrix(r, bOff, bRows, bCols, ldb, Float.NaN);
-            c0 = matrix(r, cOff, m, n, ldc, SENTINEL);
+            a = matrix(r, aOff, aRows, aCols, this.lda, Float.NaN);
+            b = matrix(r, bOff, bRows, bCols, this.ldb, Float.NaN);
+            c0 = matrix(r, cOff, m, n, this.ldc, SENTINEL);
             maxA = maxAbs(a);
             maxB = maxAbs(b);
         }
@@ -405,31 +414,116 @@ class KernelsTest {
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 
-    /** Shapes the engine and the benchmarks run (m, k, n as in MxKxN), all three layouts. */
-    static final int[][] RNN_SHAPES = {
-        {32, 512, 512}, {16, 512, 512}, {1120, 512, 28}, {512, 1120, 512}, {560, 28, 512},
-        {560, 512, 28}, {512, 560, 512}, {512, 560, 28}, {16, 28, 512}, {64, 256, 96},
-    };
-
+    /**
+     * The registry the benchmark times ({@link GemmShapes#ALL}, leading dimensions included) plus two odd
+     * shapes, all three layouts. 1024x1024x1024 is left out: the scalar reference takes seconds per call, and
+     * it runs the same loop nest as 512x1120x512.
+     */
     static Stream<Arguments> rnnShapes() {
         List<Arguments> out = new ArrayList<>();
-        for (int[] s : RNN_SHAPES) for (Layout l : Layout.values()) out.add(Arguments.of(s[0] + "x" + s[1] + "x" + s[2], l));
+        List<String> shapes = new ArrayList<>(GemmShapes.ALL);
+        shapes.remove("1024x1024x1024");
+        shapes.add("16x28x512");
+        shapes.add("64x256x96");
+        for (String s : shapes) for (Layout l : Layout.values()) out.add(Arguments.of(s, l));
         return out.stream();
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("rnnShapes")
     void gemmRnnShapes(String shape, Layout layout) {
-        String[] d = shape.split("x");
-        int m = Integer.parseInt(d[0]), k = Integer.parseInt(d[1]), n = Integer.parseInt(d[2]);
-        Problem p = new Problem(layout, m, n, k, shape.hashCode() * 31L + layout.ordinal());
+        Problem p = new Problem(GemmShapes.parse(shape, layout), shape.hashCode() * 31L + layout.ordinal());
         double[] ref = p.reference();
-        for (Kernels kernels : impls()) {
+        List<Kernels> all = new ArrayList<>(impls());
+        all.addAll(forcedPaths(layout));
+        for (Kernels kernels : all) {
             for (boolean acc : new boolean[] {false, true}) {
                 String f = p.check(kernels, ref, acc);
                 assertTrue(f == null, f);
             }
         }
+    }
+
+    /** The Vector API GEMM forced onto one loop nest, whatever the shape would choose. */
+    static Kernels forcedPath(VectorGemm.Path path) {
+        return new DelegatingKernels(KernelProvider.get()) {
+            @Override public String name() { return "vector-" + path; }
+            @Override
+            public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                             int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+                GemmChecks.check(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+                VectorGemm.gemm(path, layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            }
+        };
+    }
+
+    /** Every loop nest that runs {@code layout} (the NT-only ones for NT). */
+    static List<Kernels> forcedPaths(Layout layout) {
+        List<Kernels> out = new ArrayList<>();
+        for (VectorGemm.Path path : VectorGemm.Path.values()) {
+            boolean ntOnly = path == VectorGemm.Path.NT_DOT4X4 || path == VectorGemm.Path.NT_SWAP;
+            if (!ntOnly || layout == Layout.NT) out.add(forcedPath(path));
+        }
+        return out;
+    }
+
+    static Stream<Arguments> pathLayout() {
+        List<Arguments> out = new ArrayList<>();
+        for (Layout l : Layout.values()) for (Kernels k : forcedPaths(l)) out.add(Arguments.of(named(k), l));
+        return out.stream();
+    }
+
+    /**
+     * Every loop nest on ragged shapes: each micro-kernel ({@code mk8x2}/{@code mk6x2}, {@code mk4x2},
+     * {@code mk1x2}, {@code dot4x4} and its edges) meets ragged rows, ragged slivers and ragged k, with A packed
+     * into panels (a partial last panel) and the NT_SWAP path adding tiles into C transposed.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("pathLayout")
+    void gemmEveryPathRaggedShapes(Kernels kernels, Layout layout) {
+        List<String> failures = new ArrayList<>();
+        long seed = 7;
+        int[] sizes = {1, 6, 7, 13, 17, 33, 40, 150};
+        for (int m : sizes) for (int n : sizes) for (int k : sizes) {
+            Problem p = new Problem(layout, m, n, k, seed++);
+            double[] ref = p.reference();
+            for (boolean acc : new boolean[] {false, true}) {
+                String f = p.check(kernels, ref, acc);
+                if (f != null && failures.size() < 20) failures.add(f);
+            }
+        }
+        // more than one k block (KC) and more than one row block (MC)
+        for (int[] s : new int[][] {{150, 33, VectorGemm.KC + 7}, {VectorGemm.MC + 9, 40, 300}, {33, 150, 2 * VectorGemm.KC + 1}}) {
+            Problem p = new Problem(layout, s[0], s[1], s[2], seed++);
+            double[] ref = p.reference();
+            for (boolean acc : new boolean[] {false, true}) {
+                String f = p.check(kernels, ref, acc);
+                if (f != null) failures.add(f);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    /** The shape, not a property or the JIT, picks the loop nest (the summation order) by default. */
+    @Test
+    void gemmPathsChosenByShape() {
+        assertEquals(VectorGemm.Path.BCAST_B_IN_PLACE, VectorGemm.choose(Layout.NN, 32, 512, 512));
+        assertEquals(VectorGemm.Path.BCAST_PACK_B, VectorGemm.choose(Layout.NN, 512, 512, 1120));
+        assertEquals(VectorGemm.Path.BCAST_PACK_AB, VectorGemm.choose(Layout.TN, 512, 512, 1120));
+        assertEquals(VectorGemm.Path.NT_DOT4X4, VectorGemm.choose(Layout.NT, 32, 512, 512));
+        assertEquals(VectorGemm.Path.NT_DOT4X4, VectorGemm.choose(Layout.NT, 16, 512, 512));
+        assertEquals(VectorGemm.Path.BCAST_PACK_B, VectorGemm.choose(Layout.NT, 512, 512, 512));
+    }
+
+    @Test
+    void gemmShapeRegistryParses() {
+        GemmShapes.Shape s = GemmShapes.parse("256x560x256:ldb1024", Layout.TN);
+        assertEquals(List.of(256, 560, 256, 256, 1024, 256), List.of(s.m(), s.k(), s.n(), s.lda(), s.ldb(), s.ldc()));
+        assertEquals(768, GemmShapes.parse("16x256x512:ldc768", Layout.NN).ldc());
+        assertEquals(560, GemmShapes.parse("256x560x256", Layout.NT).ldb());
+        assertThrows(IllegalArgumentException.class, () -> GemmShapes.parse("16x256x512:ldc100", Layout.NN));
+        assertThrows(IllegalArgumentException.class, () -> GemmShapes.parse("16x256", Layout.NN));
+        for (String spec : GemmShapes.ALL) for (Layout l : Layout.values()) GemmShapes.parse(spec, l);
     }
 
     /** The checker above is not a tautology: a result off by more than its tolerance in one element fails. */
