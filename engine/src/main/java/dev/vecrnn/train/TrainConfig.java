@@ -1,8 +1,11 @@
 package dev.vecrnn.train;
 
-/** Training hyperparameters; the defaults are d2l 8.5's. */
+/**
+ * Training hyperparameters; the defaults are d2l 8.5's. {@code dropout} is the probability of
+ * {@link Trainer#setDropout}, its masks seeded from {@code seed}.
+ */
 public record TrainConfig(int hidden, int batch, int steps, int epochs, float lr, float clip,
-                          boolean randomIter, long seed, int threads) {
+                          boolean randomIter, long seed, int threads, float dropout) {
 
     public static final int HIDDEN = 512, BATCH = 32, STEPS = 35, EPOCHS = 500;
     public static final float LR = 1f, CLIP = 1f;
@@ -15,6 +18,13 @@ public record TrainConfig(int hidden, int batch, int steps, int epochs, float lr
         if (!(lr > 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a positive finite number, not " + lr);
         if (!(clip > 0) || Float.isInfinite(clip)) throw new IllegalArgumentException("--clip must be a positive finite number, not " + clip);
         if (threads <= 0) throw new IllegalArgumentException("--threads must be positive, not " + threads);
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("--dropout must be at least 0 and below 1, not " + dropout);
+    }
+
+    /** Without dropout, as d2l. */
+    public TrainConfig(int hidden, int batch, int steps, int epochs, float lr, float clip, boolean randomIter, long seed,
+                       int threads) {
+        this(hidden, batch, steps, epochs, lr, clip, randomIter, seed, threads, 0f);
     }
 
     public static TrainConfig defaults() {

@@ -25,11 +25,19 @@ public final class Training {
         public double tokensPerSecond() { return tokens / seconds; }
     }
 
-    /** Where a run stands after {@code epochsDone} epochs. */
-    public record Progress(int epochsDone, long rngState) {
+    /**
+     * Where a run stands after {@code epochsDone} epochs; {@code optimizerSteps} is the trainer's update count
+     * ({@link Trainer#optimizerSteps()}), which keys dropout's masks (and Adam's bias corrections).
+     */
+    public record Progress(int epochsDone, long rngState, long optimizerSteps) {
         /** A run that has not started: the data generator seeded from {@code seed}. */
         public static Progress start(long seed) {
-            return new Progress(0, seed ^ 0x9E3779B97F4A7C15L);
+            return new Progress(0, seed ^ 0x9E3779B97F4A7C15L, 0);
+        }
+
+        /** From a checkpoint that did not record the update count: right only for a run without dropout or Adam. */
+        public Progress(int epochsDone, long rngState) {
+            this(epochsDone, rngState, 0);
         }
     }
 
@@ -59,6 +67,8 @@ public final class Training {
         }
         EpochStats last = null;
         try (Trainer trainer = new Trainer(model, kernels, cfg.batch(), cfg.steps(), cfg.lr(), cfg.clip(), cfg.threads())) {
+            trainer.setOptimizerSteps(from.optimizerSteps());
+            trainer.setDropout(cfg.dropout(), cfg.seed());
             for (int epoch = from.epochsDone() + 1; epoch <= cfg.epochs(); epoch++) {
                 EpochEvent event = new EpochEvent();
                 event.begin();
@@ -88,7 +98,7 @@ public final class Training {
                     event.threads = cfg.threads();
                     event.commit();
                 }
-                if (!listener.onEpoch(last, new Progress(epoch, rng.state()))) break;
+                if (!listener.onEpoch(last, new Progress(epoch, rng.state(), trainer.optimizerSteps()))) break;
             }
         }
         return last;
