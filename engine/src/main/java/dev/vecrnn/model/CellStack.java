@@ -17,8 +17,12 @@ public final class CellStack {
     private final Cell[] layers;
     private static final String DX = "stack.dx";
 
+    private final String[] droppedNames; // names of the layers' masked outputs, built once: a step allocates nothing
+
     CellStack(Cell... layers) {
         this.layers = layers.clone();
+        droppedNames = new String[layers.length];
+        for (int l = 0; l < layers.length; l++) droppedNames[l] = "l" + l + ".dropped";
     }
 
     public int size() { return layers.length; }
@@ -102,8 +106,8 @@ public final class CellStack {
         return out;
     }
 
-    private static String droppedName(int layer) {
-        return "l" + layer + ".dropped";
+    private String droppedName(int layer) {
+        return droppedNames[layer];
     }
 
     /** Where the output layer reads the top layer's outputs: in {@code dropped} with dropout (non-null), else in {@code ws}. */
