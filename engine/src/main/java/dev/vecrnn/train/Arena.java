@@ -18,7 +18,8 @@ import java.util.List;
  *
  * <p>Layout, in order: {@code packed} (weights transposed once per minibatch), {@code grads} (the summed
  * gradients, mirroring the parameters), {@code optimizer} (the optimizer's state, e.g. Adam's moments;
- * empty for SGD), then per chunk its workspace and its gradient partials.
+ * empty for SGD), then per chunk its workspace and its gradient partials. Dropout's masked copies, when a
+ * trainer turns it on, go in a second array ({@link #enableDropout}).
  */
 public final class Arena {
     /** Sequences per chunk: enough rows per GEMM to reuse each weight panel, and 2 chunks at d2l's batch. */

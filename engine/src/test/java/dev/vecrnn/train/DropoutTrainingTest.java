@@ -15,6 +15,7 @@ import dev.vecrnn.data.SequenceIterator;
 import dev.vecrnn.data.Tokenization;
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.model.Dropout;
 import dev.vecrnn.model.RnnModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -220,6 +221,10 @@ class DropoutTrainingTest {
             assertNull(t.dropout(), "a refused probability leaves dropout off");
         }
         assertEquals(0f, new TrainConfig(8, 4, 5, 1, 1f, 1f, false, 0, 1).dropout());
+        for (float p : new float[] {0f, 1f, Float.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Dropout(p, 0));
+            assertEquals("dropout must be above 0 and below 1, not " + p, e.getMessage(), "no dropout is a null Dropout");
+        }
     }
 
     /** The memory budget counts the masked copies: one (steps, batch, hidden) block per layer. */
