@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One full training step at d2l's size (vocab 28, batch 32, steps 35; hidden 512 for the tanh RNN, 256 for
- * d2l's GRU and LSTM runs): forward, backward, clipping and the SGD update, for each cell and depth. Run with {@code -prof gc}: {@code gc.alloc.rate.norm} must read 0 B/op.
+ * d2l's GRU and LSTM runs): forward, backward, clipping and the SGD update, for each cell and depth, with and
+ * without dropout. Run with {@code -prof gc}: {@code gc.alloc.rate.norm} must read 0 B/op.
  * Tokens per second = 1120 / (seconds per op).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -47,6 +48,10 @@ public class TrainStepBench {
 
     @Param({"1"})
     public int layers;
+
+    /** Dropout probability ({@code -p dropout=0,0.5} compares its cost); 0 is the step without it. */
+    @Param({"0"})
+    public float dropout;
 
     public int batch = 32;
     public int steps = 35;
@@ -70,6 +75,7 @@ public class TrainStepBench {
             batches.add(new Minibatch(batch, steps, x, y));
         }
         trainer = new Trainer(model, KernelProvider.get(), batch, steps, 1f, 1f, threads);
+        trainer.setDropout(dropout, 3);
     }
 
     @Benchmark

@@ -26,7 +26,7 @@ final class MemoryBudget {
      * which the advice raises when the vocabulary is what does not fit.
      */
     static void check(CellStack cell, int vocab, TrainConfig cfg, int stateCopies, int minFreq, long maxMemory) {
-        Arena.Footprint f = Arena.footprint(cell, Math.max(vocab, 1), cfg.hidden(), cfg.batch(), cfg.steps(), stateCopies);
+        Arena.Footprint f = Arena.footprint(cell, Math.max(vocab, 1), cfg.hidden(), cfg.batch(), cfg.steps(), stateCopies, cfg.dropout() > 0);
         String sizes = "--hidden " + cfg.hidden() + ", --batch-size " + cfg.batch() + " and --num-steps " + cfg.steps()
                 + (vocab > 0 ? String.format(Locale.ROOT, " with a vocabulary of %,d", vocab) : "")
                 + (stateCopies > 0 ? " and the optimizer's state" : "");

@@ -117,8 +117,8 @@ class TrainOptionsTest {
     void theMemoryCheckCountsAdamsMoments() {
         dev.vecrnn.train.TrainConfig cfg = parse("--hidden", "256").config();
         dev.vecrnn.model.CellStack cell = dev.vecrnn.model.Cells.stack("lstm", 2);
-        long sgd = dev.vecrnn.train.Arena.footprint(cell, 5000, 256, cfg.batch(), cfg.steps(), 0).bytes();
-        long adam = dev.vecrnn.train.Arena.footprint(cell, 5000, 256, cfg.batch(), cfg.steps(), 2).bytes();
+        long sgd = dev.vecrnn.train.Arena.footprint(cell, 5000, 256, cfg.batch(), cfg.steps(), 0, false).bytes();
+        long adam = dev.vecrnn.train.Arena.footprint(cell, 5000, 256, cfg.batch(), cfg.steps(), 2, false).bytes();
         assertTrue(adam > sgd, adam + " vs " + sgd);
         long between = (sgd + adam) / 2;
         MemoryBudget.check(cell, 5000, cfg, 0, 0, between);

@@ -97,6 +97,14 @@ public interface Kernels {
     double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
                                float gradScale, float[] grad, int gOff);
 
+    /**
+     * Inverted dropout of one row of {@code n} units: {@code y[j] = x[j]·scale} if unit {@code j} is kept, else 0,
+     * where unit {@code j} is kept when {@link DropoutHash#keep DropoutHash.keep(key, j, threshold)}. The mask is
+     * a function of {@code key} alone, so backward calls this again on the gradient with the same key.
+     * {@code y} may alias {@code x}.
+     */
+    void dropout(float[] x, int xOff, float[] y, int yOff, int n, int key, int threshold, float scale);
+
     /** {@code Σ x[i]²} over {@code n} elements, with double precision across blocks (the clipping norm). */
     double sumOfSquares(float[] x, int off, int n);
 

@@ -221,6 +221,11 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void dropout(float[] x, int xOff, float[] y, int yOff, int n, int key, int threshold, float scale) {
+        for (int j = 0; j < n; j++) y[yOff + j] = DropoutHash.keep(key, j, threshold) ? x[xOff + j] * scale : 0f;
+    }
+
+    @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
     }

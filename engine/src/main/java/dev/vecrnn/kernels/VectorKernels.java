@@ -342,6 +342,25 @@ final class VectorKernels implements Kernels {
 
     private static final int SUM_BLOCK = 2048;
 
+    /** {@link DropoutHash#draw} on int lanes: the same wrapping multiplies and shifts, so the same bits. */
+    @Override
+    public void dropout(float[] x, int xOff, float[] y, int yOff, int n, int key, int threshold, float scale) {
+        IntVector counter = IntVector.zero(I).addIndex(1).mul(DropoutHash.GOLDEN32).add(key);
+        IntVector stride = IntVector.broadcast(I, L * DropoutHash.GOLDEN32);
+        FloatVector s = FloatVector.broadcast(F, scale), zero = FloatVector.zero(F);
+        int j = 0;
+        for (int upper = F.loopBound(n); j < upper; j += L) {
+            IntVector h = counter;
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16)).mul(DropoutHash.M1);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 15)).mul(DropoutHash.M2);
+            h = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.LSHR, 16));
+            VectorMask<Float> kept = h.lanewise(VectorOperators.LSHR, 1).compare(VectorOperators.GE, threshold).cast(F);
+            zero.blend(FloatVector.fromArray(F, x, xOff + j).mul(s), kept).intoArray(y, yOff + j);
+            counter = counter.add(stride);
+        }
+        for (; j < n; j++) y[yOff + j] = DropoutHash.keep(key, j, threshold) ? x[xOff + j] * scale : 0f;
+    }
+
     @Override
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;

@@ -17,8 +17,12 @@ public final class CellStack {
     private final Cell[] layers;
     private static final String DX = "stack.dx";
 
+    private final String[] droppedNames; // names of the layers' masked outputs, built once: a step allocates nothing
+
     CellStack(Cell... layers) {
         this.layers = layers.clone();
+        droppedNames = new String[layers.length];
+        for (int l = 0; l < layers.length; l++) droppedNames[l] = "l" + l + ".dropped";
     }
 
     public int size() { return layers.length; }
@@ -70,13 +74,50 @@ public final class CellStack {
     /** Runs every layer over all steps; see {@link Cell#forward}. */
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
                         float[] state, int stateOff) {
+        forward(k, params, packed, ws, x, xOff, rows, steps, state, stateOff, null, null, 0, 0);
+    }
+
+    /**
+     * As above with dropout {@code drop} (null: none) of step {@code step} on the chunk whose row 0 is sequence
+     * {@code firstRow} of the minibatch: each layer's outputs go through their mask into {@code dropped}
+     * ({@link #dropoutBuffers}), which the layer above and {@link #outputs(Slab, Slab)} read. The layer's own
+     * outputs stay as they are: its backward reads them as the previous step's state.
+     */
+    public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
+                        float[] state, int stateOff, Dropout drop, Slab dropped, long step, int firstRow) {
         int hidden = hidden(ws);
         int s = stateOff;
         for (int l = 0; l < layers.length; l++) {
-            int in = l == 0 ? 0 : layers[l - 1].outputs(ws);
-            layers[l].forward(k, params, packed, ws, x, xOff, l == 0 ? null : ws.data(), in, rows, steps, state, s);
+            float[] in = l == 0 ? null : drop == null ? ws.data() : dropped.data();
+            int inOff = l == 0 ? 0 : drop == null ? layers[l - 1].outputs(ws) : dropped.off(droppedName(l - 1));
+            layers[l].forward(k, params, packed, ws, x, xOff, in, inOff, rows, steps, state, s);
+            if (drop != null) {
+                drop.apply(k, step, l, firstRow, rows, steps, hidden, ws.data(), layers[l].outputs(ws),
+                        dropped.data(), dropped.off(droppedName(l)));
+            }
             s += rows * layers[l].stateSize(hidden);
         }
+    }
+
+    /** Per chunk, for training with dropout: each layer's outputs after their mask, {@code (steps, rows, hidden)}. */
+    public List<TensorSpec> dropoutBuffers(int rows, int steps, int hidden) {
+        List<TensorSpec> out = new ArrayList<>();
+        for (int l = 0; l < layers.length; l++) out.add(new TensorSpec(droppedName(l), steps, rows, hidden));
+        return out;
+    }
+
+    private String droppedName(int layer) {
+        return droppedNames[layer];
+    }
+
+    /** Where the output layer reads the top layer's outputs: in {@code dropped} with dropout (non-null), else in {@code ws}. */
+    public float[] outputArray(Slab ws, Slab dropped) {
+        return dropped == null ? ws.data() : dropped.data();
+    }
+
+    /** The offset in {@link #outputArray} of the top layer's outputs {@code (steps, rows, hidden)}. */
+    public int outputs(Slab ws, Slab dropped) {
+        return dropped == null ? outputs(ws) : dropped.off(droppedName(layers.length - 1));
     }
 
     /** Offset in {@code ws.data()} of the top layer's outputs {@code (steps, rows, hidden)}. */
@@ -87,15 +128,28 @@ public final class CellStack {
     /** Backpropagates {@code dOut} (consumed) from the top layer down; see {@link Cell#backward}. */
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, int rows,
                          int steps, float[] dOut, int dOutOff) {
+        backward(k, params, packed, ws, grads, x, xOff, rows, steps, dOut, dOutOff, null, null, 0, 0);
+    }
+
+    /**
+     * As above through the last {@link #forward} with dropout: {@code dOut} is the gradient of the top layer's
+     * dropped outputs. Each mask is drawn again from its key and applied to the gradient in place.
+     */
+    public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, int rows,
+                         int steps, float[] dOut, int dOutOff, Dropout drop, Slab dropped, long step, int firstRow) {
         float[] w = ws.data();
+        int hidden = hidden(ws);
         float[] d = dOut;
         int dOff = dOutOff;
+        if (drop != null) drop.apply(k, step, layers.length - 1, firstRow, rows, steps, hidden, d, dOff, d, dOff);
         for (int l = layers.length - 1; l >= 0; l--) {
             boolean toDx = d == dOut && dOff == dOutOff;
             float[] dIn = l == 0 ? null : toDx ? w : dOut;
             int dInOff = l == 0 ? 0 : toDx ? ws.off(DX) : dOutOff;
-            int in = l == 0 ? 0 : layers[l - 1].outputs(ws);
-            layers[l].backward(k, params, packed, ws, grads, x, xOff, l == 0 ? null : w, in, rows, steps, d, dOff, dIn, dInOff);
+            float[] in = l == 0 ? null : drop == null ? w : dropped.data();
+            int inOff = l == 0 ? 0 : drop == null ? layers[l - 1].outputs(ws) : dropped.off(droppedName(l - 1));
+            layers[l].backward(k, params, packed, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, dIn, dInOff);
+            if (l > 0 && drop != null) drop.apply(k, step, l - 1, firstRow, rows, steps, hidden, dIn, dInOff, dIn, dInOff);
             d = dIn;
             dOff = dInOff;
         }

@@ -18,7 +18,8 @@ import java.util.List;
  *
  * <p>Layout, in order: {@code packed} (weights transposed once per minibatch), {@code grads} (the summed
  * gradients, mirroring the parameters), {@code optimizer} (the optimizer's state, e.g. Adam's moments;
- * empty for SGD), then per chunk its workspace and its gradient partials.
+ * empty for SGD), then per chunk its workspace and its gradient partials. Dropout's masked copies, when a
+ * trainer turns it on, go in a second array ({@link #enableDropout}).
  */
 public final class Arena {
     /** Sequences per chunk: enough rows per GEMM to reuse each weight panel, and 2 chunks at d2l's batch. */
@@ -34,6 +35,7 @@ public final class Arena {
     final int[] rowStart;    // first sequence of each chunk
     final int[] rowCount;    // sequences in each chunk
     final int[] tokenOffset; // offset of each chunk's x in tokens; its y follows
+    Slab[] dropped;          // per chunk, once dropout is on: the layers' outputs after their masks
 
     public Arena(RnnModel model, int batch, int steps) {
         this(model, batch, steps, List.of());
@@ -84,19 +86,44 @@ public final class Arena {
     }
 
     /**
+     * Allocates, once, each chunk's buffers for dropout's masked copies of the layers' outputs
+     * ({@link CellStack#dropoutBuffers}), in an array of their own: training without dropout keeps the arena
+     * it always had, and a trainer can turn dropout on after its optimizer state was restored into the arena.
+     */
+    void enableDropout(CellStack cell, int hidden, int steps) {
+        if (dropped != null) return;
+        TensorTable[] tables = new TensorTable[chunks()];
+        int total = 0;
+        for (int c = 0; c < chunks(); c++) {
+            tables[c] = new TensorTable(cell.dropoutBuffers(rowCount[c], steps, hidden));
+            total = Math.addExact(total, tables[c].size());
+        }
+        float[] data = new float[total];
+        Slab[] out = new Slab[chunks()];
+        for (int c = 0, off = 0; c < chunks(); off += tables[c].size(), c++) out[c] = new Slab(data, tables[c], off);
+        dropped = out;
+    }
+
+    /**
      * The floats a model and its arena hold together, without allocating: the parameters, then the arena's
      * packed weights, summed gradients and, per chunk, workspace and gradient partials (SGD keeps no other
      * state). Counted in {@code long}, so that sizes past the 2³¹ array limit can be refused before trying.
      */
     public static Footprint footprint(CellStack cell, int vocab, int hidden, int batch, int steps) {
-        return footprint(cell, vocab, hidden, batch, steps, 0);
+        return footprint(cell, vocab, hidden, batch, steps, 0, false);
+    }
+
+    /** With the buffers {@link #enableDropout} adds when {@code dropout} (counted with the arena's floats). */
+    public static Footprint footprint(CellStack cell, int vocab, int hidden, int batch, int steps, boolean dropout) {
+        return footprint(cell, vocab, hidden, batch, steps, 0, dropout);
     }
 
     /**
      * With an optimizer whose state is {@code stateCopies} tensors per parameter (Adam's two moments: 2,
-     * RMSprop: 1, SGD: 0), held in the arena after the summed gradients.
+     * RMSprop: 1, SGD: 0), held in the arena after the summed gradients, and dropout's buffers when {@code dropout}.
      */
-    public static Footprint footprint(CellStack cell, int vocab, int hidden, int batch, int steps, int stateCopies) {
+    public static Footprint footprint(CellStack cell, int vocab, int hidden, int batch, int steps, int stateCopies,
+                                      boolean dropout) {
         if (stateCopies < 0) throw new IllegalArgumentException("state copies must not be negative, not " + stateCopies);
         long params = sum(floats(cell.parameters(vocab, hidden)), floats(OutputHead.parameters(vocab, hidden)));
         long arena = sum(sum(floats(cell.packedBuffers(vocab, hidden)), floats(OutputHead.packedBuffers(vocab, hidden))), params);
@@ -104,6 +131,7 @@ public final class Arena {
         for (int start = 0; start < batch; start += CHUNK_ROWS) {
             int rows = Math.min(CHUNK_ROWS, batch - start);
             arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), params));
+            if (dropout) arena = sum(arena, floats(cell.dropoutBuffers(rows, steps, hidden)));
         }
         return new Footprint(params, arena, 2L * steps * batch, (long) batch * cell.stateSize(hidden));
     }

@@ -3,8 +3,8 @@ package dev.vecrnn.train;
 /**
  * Training hyperparameters; the defaults are d2l 8.5's.
  *
- * @param dropout the probability of dropping a unit, in [0, 1); 0 (d2l's) by default. Recorded, not yet applied:
- *                the engine's dropout is being written (see the marked call site in {@link Training}).
+ * @param dropout the probability of dropping a unit, in [0, 1); 0 (d2l's) by default. Its masks are
+ *                seeded from {@code seed} ({@link Trainer#setDropout}).
  */
 public record TrainConfig(int hidden, int batch, int steps, int epochs, float lr, float clip,
                           boolean randomIter, long seed, int threads, float dropout) {
@@ -25,7 +25,7 @@ public record TrainConfig(int hidden, int batch, int steps, int epochs, float lr
         if (!(lr > 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a positive finite number, not " + lr);
         if (!(clip > 0) || Float.isInfinite(clip)) throw new IllegalArgumentException("--clip must be a positive finite number, not " + clip);
         if (threads <= 0) throw new IllegalArgumentException("--threads must be positive, not " + threads);
-        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("--dropout must be in [0, 1), not " + dropout);
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("--dropout must be at least 0 and below 1, not " + dropout);
     }
 
     public TrainConfig withEpochs(int epochs) {

@@ -3,6 +3,7 @@ package dev.vecrnn.train;
 import dev.vecrnn.data.Minibatch;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.CellStack;
+import dev.vecrnn.model.Dropout;
 import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
@@ -39,6 +40,7 @@ public final class Trainer implements AutoCloseable {
     private final double[] splitSquares = new double[REDUCE_SPLITS];
     private float clipScale;
     private double lastGradNorm;
+    private Dropout dropout;             // null: none
 
     private static final int REDUCE_SPLITS = 8;
     private static final int PACK_PARTS = 8;
@@ -109,6 +111,20 @@ public final class Trainer implements AutoCloseable {
         if (steps < 0) throw new IllegalArgumentException("optimizer steps must not be negative, not " + steps);
         optimizerSteps = steps;
     }
+
+    /**
+     * Dropout with probability {@code p} (0 turns it off) in the following training steps, its masks drawn from
+     * {@code seed} and the step number {@link #optimizerSteps()}, so a resumed run restores them with the count.
+     * Evaluation and prediction never apply it. The first {@code p > 0} allocates the masked copies' buffers.
+     */
+    public void setDropout(float p, long seed) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout must be at least 0 and below 1, not " + p);
+        if (p > 0) arena.enableDropout(model.layers(), hidden, steps);
+        dropout = p > 0 ? new Dropout(p, seed) : null;
+    }
+
+    /** The dropout of the following steps, or null for none. */
+    public Dropout dropout() { return dropout; }
 
     public float lr() { return lr; }
 
@@ -199,14 +215,19 @@ public final class Trainer implements AutoCloseable {
         float[] w = ws.data();
         int rows = arena.rowCount[c], n = rows * steps;
         int xOff = arena.tokenOffset[c], yOff = xOff + n;
+        Dropout drop = dropout;
+        Slab dropped = drop == null ? null : arena.dropped[c];
+        int r0 = arena.rowStart[c];
         g.zero();
-        cells.forward(k, p, packed, ws, arena.tokens, xOff, rows, steps, state, arena.rowStart[c] * cells.stateSize(hidden));
-        int out = cells.outputs(ws);
-        OutputHead.forward(k, p, w, out, n, w, ws.off("logits"));
+        cells.forward(k, p, packed, ws, arena.tokens, xOff, rows, steps, state, r0 * cells.stateSize(hidden),
+                drop, dropped, optimizerSteps, r0);
+        float[] h = cells.outputArray(ws, dropped);
+        int out = cells.outputs(ws, dropped);
+        OutputHead.forward(k, p, h, out, n, w, ws.off("logits"));
         chunkLoss[c] = k.softmaxCrossEntropy(w, ws.off("logits"), n, vocab, arena.tokens, yOff,
                 (float) (1.0 / ((double) batch * steps)), w, ws.off("dlogits"));
-        OutputHead.backward(k, packed, g, w, out, n, w, ws.off("dlogits"), w, ws.off("dout"));
-        cells.backward(k, p, packed, ws, g, arena.tokens, xOff, rows, steps, w, ws.off("dout"));
+        OutputHead.backward(k, packed, g, h, out, n, w, ws.off("dlogits"), w, ws.off("dout"));
+        cells.backward(k, p, packed, ws, g, arena.tokens, xOff, rows, steps, w, ws.off("dout"), drop, dropped, optimizerSteps, r0);
     }
 
     private void packPart(int part) {

@@ -26,11 +26,19 @@ public final class Training {
         public double tokensPerSecond() { return tokens / seconds; }
     }
 
-    /** Where a run stands after {@code epochsDone} epochs. */
-    public record Progress(int epochsDone, long rngState) {
+    /**
+     * Where a run stands after {@code epochsDone} epochs; {@code optimizerSteps} is the trainer's update count
+     * ({@link Trainer#optimizerSteps()}), which keys dropout's masks (and Adam's bias corrections).
+     */
+    public record Progress(int epochsDone, long rngState, long optimizerSteps) {
         /** A run that has not started: the data generator seeded from {@code seed}. */
         public static Progress start(long seed) {
-            return new Progress(0, seed ^ 0x9E3779B97F4A7C15L);
+            return new Progress(0, seed ^ 0x9E3779B97F4A7C15L, 0);
+        }
+
+        /** From a checkpoint that did not record the update count: right only for a run without dropout or Adam. */
+        public Progress(int epochsDone, long rngState) {
+            this(epochsDone, rngState, 0);
         }
     }
 
@@ -75,7 +83,10 @@ public final class Training {
      */
     public static EpochStats run(Trainer trainer, Corpus corpus, TrainConfig cfg, Schedule schedule, Progress from,
                                  Listener listener) {
-        // dropout: connected when the engine's dropout lands (cfg.dropout() is parsed, validated and recorded; not applied yet)
+        // The update count keys dropout's masks: a resumed run must draw the ones the uninterrupted run drew. A caller
+        // that restored it from a checkpoint already (with the optimizer's state) passes a Progress without it.
+        if (from.optimizerSteps() > 0) trainer.setOptimizerSteps(from.optimizerSteps());
+        trainer.setDropout(cfg.dropout(), cfg.seed());
         Rng rng = new Rng(0).restore(from.rngState());
         SequenceIterator it = new SequenceIterator(corpus.ids(), cfg.batch(), cfg.steps(), cfg.randomIter(), rng);
         if (it.minBatchesPerEpoch() < 1) {
@@ -120,7 +131,7 @@ public final class Training {
                 event.threads = cfg.threads();
                 event.commit();
             }
-            if (!listener.onEpoch(last, new Progress(epoch, rng.state()))) break;
+            if (!listener.onEpoch(last, new Progress(epoch, rng.state(), trainer.optimizerSteps()))) break;
         }
         return last;
     }

@@ -641,6 +641,9 @@ class KernelsTest {
                                                     float gradScale, float[] grad, int gOff) {
             return d.softmaxCrossEntropy(logits, lOff, rows, cols, targets, tOff, gradScale, grad, gOff);
         }
+        @Override public void dropout(float[] x, int xOff, float[] y, int yOff, int n, int key, int threshold, float scale) {
+            d.dropout(x, xOff, y, yOff, n, key, threshold, scale);
+        }
         @Override public double sumOfSquares(float[] x, int off, int n) { return d.sumOfSquares(x, off, n); }
         @Override public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) { d.axpy(alpha, x, xOff, y, yOff, n); }
         @Override public void add(float[] x, int xOff, float[] y, int yOff, int n) { d.add(x, xOff, y, yOff, n); }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vecrnn.data.Minibatch;
 import dev.vecrnn.data.Tokenization;
 import dev.vecrnn.data.Vocab;
+import dev.vecrnn.kernels.DropoutHash;
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.train.Trainer;
@@ -72,6 +73,9 @@ class GradientCheckTest {
         final int[][] wx, wh, b; // [layer][gate]
         final int[] bhh; // [layer]: gru-torch's candidate recurrent bias
         final int whq, bq;
+        /** Dropout on each layer's outputs as the layer above and the output layer read them; p = 0: none. */
+        float dropP;
+        long dropSeed, dropStep;
 
         Reference(RnnModel m, String cell, int layers) {
             this.cell = cell;
@@ -116,6 +120,16 @@ class GradientCheckTest {
 
         static double sigmoid(double a) {
             return 1 / (1 + Math.exp(-a));
+        }
+
+        /** {@code hn} through layer {@code l}'s mask for sequence {@code s} at step {@code t}, in double. */
+        double[] dropped(double[] hn, int l, int s, int t) {
+            if (dropP == 0) return hn;
+            int key = DropoutHash.rowKey(dropSeed, dropStep, l, s, t), threshold = DropoutHash.threshold(dropP);
+            double scale = (float) (1.0 / (1.0 - dropP));
+            double[] out = new double[H];
+            for (int j = 0; j < H; j++) out[j] = DropoutHash.keep(key, j, threshold) ? hn[j] * scale : 0;
+            return out;
         }
 
         /** Mean cross-entropy of the minibatch from initial states {@code s0[layer][part] (batch, H)}. */
@@ -174,7 +188,7 @@ class GradientCheckTest {
                             default: throw new AssertionError(cell);
                         }
                         h[l] = hn;
-                        in = hn;
+                        in = dropped(hn, l, s, t);
                     }
                     double[] logits = new double[V];
                     double max = Double.NEGATIVE_INFINITY;
@@ -238,6 +252,44 @@ class GradientCheckTest {
                 double expected = ref.loss(p, batch, mb.x(), mb.y(), s0);
                 assertEquals(expected, analyticLoss, 1e-5 * Math.abs(expected), "loss, round " + round);
                 check(model, trainer.gradients(), ref, p, batch, mb, s0, "round " + round);
+            }
+        }
+    }
+
+    /**
+     * The same with dropout 0.4 at optimizer steps 3 and then 4: the masks are a function of the step, so for a
+     * fixed step the loss is a function of the parameters, and the reference applies the same masks (drawn by
+     * {@link DropoutHash}, whose kernels {@code DropoutKernelTest} checks) in double. Backward must mask each
+     * gradient with the mask forward used: a mask of the wrong layer, step or row shows here.
+     */
+    @ParameterizedTest(name = "{0} layers={1} {2} batch={3} threads={4}")
+    @MethodSource("cases")
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void analyticGradientsMatchFiniteDifferencesWithDropout(String cell, int layers, Kernels kernels, int batch, int threads) {
+        RnnModel model = randomModel(cell, layers, 19);
+        Reference ref = new Reference(model, cell, layers);
+        ref.dropP = 0.4f;
+        ref.dropSeed = 99;
+        int parts = cell.equals("lstm") ? 2 : 1;
+        Random r = new Random(29);
+        try (Trainer trainer = new Trainer(model, kernels, batch, STEPS, 1f, 1f, threads)) {
+            trainer.setDropout(ref.dropP, ref.dropSeed);
+            for (int round = 0; round < 2; round++) {
+                ref.dropStep = 3 + round;
+                trainer.setOptimizerSteps(ref.dropStep);
+                Minibatch mb = randomMinibatch(r, batch);
+                float[][][] s0 = new float[layers][parts][];
+                for (int l = 0; l < layers; l++) for (int q = 0; q < parts; q++) s0[l][q] = trainer.state(l, q);
+                double analyticLoss = trainer.forwardBackward(mb);
+                double[] p = new double[model.table().size()];
+                for (int i = 0; i < p.length; i++) p[i] = model.params().data()[model.params().base() + i];
+                double expected = ref.loss(p, batch, mb.x(), mb.y(), s0);
+                assertEquals(expected, analyticLoss, 1e-5 * Math.abs(expected), "loss with dropout, round " + round);
+                ref.dropP = 0;
+                double undropped = ref.loss(p, batch, mb.x(), mb.y(), s0);
+                ref.dropP = 0.4f;
+                assertTrue(Math.abs(undropped - expected) > 1e-5, "dropout must change the loss: " + expected + " vs " + undropped);
+                check(model, trainer.gradients(), ref, p, batch, mb, s0, "dropout, round " + round);
             }
         }
     }

@@ -72,6 +72,23 @@ class AllocationTest {
         assertEquals(0, rounds.get(rounds.size() - 1), "bytes allocated by each of 3 rounds of 50 steps: " + rounds);
     }
 
+    /** With dropout: the masks are hashed, not stored, and the masked copies were allocated by setDropout. */
+    @ParameterizedTest(name = "{0} layers={1} threads={2}")
+    @MethodSource("cases")
+    void dropoutStepAllocatesNothing(String cell, int layers, int threads) throws Exception {
+        Corpus corpus = Corpus.of(Files.readString(Fixtures.timeMachine()), Tokenization.CHAR, 10_000);
+        RnnModel model = new RnnModel(cell, layers, corpus.vocab(), Tokenization.CHAR, 24).initialize(new Random(1));
+        List<Minibatch> batches = new SequenceIterator(corpus.ids(), 40, 10, false, new dev.vecrnn.data.Rng(2)).epoch();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 1f, 1f, threads)) {
+            trainer.setDropout(0.3f, 5);
+            for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
+            assertStepsAllocateNothing(mx, trainer, () -> {
+                for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
+            });
+        }
+    }
+
     /** Adam's update too: its moments live in the arena. */
     @ParameterizedTest(name = "threads={0}")
     @ValueSource(ints = {1, 2, 3})

@@ -36,7 +36,7 @@ class ArenaFootprintTest {
         var optimizer = dev.vecrnn.optim.Optimizers.create(name, java.util.Map.of(), model.table());
         Arena arena = new Arena(model, 20, 6, optimizer.state());
         int copies = dev.vecrnn.optim.Optimizers.stateCopies(name);
-        Arena.Footprint f = Arena.footprint(Cells.stack("lstm", 2), 30, 12, 20, 6, copies);
+        Arena.Footprint f = Arena.footprint(Cells.stack("lstm", 2), 30, 12, 20, 6, copies, false);
         assertEquals(arena.data.length, f.arenaFloats());
         assertEquals(arena.optimizerState.size(), (long) copies * model.table().size());
         assertEquals(name.equals("sgd") ? 0 : name.equals("rmsprop") ? 1 : 2, copies);
