@@ -107,26 +107,43 @@ final class VectorKernels implements Kernels {
         return FloatVector.fromArray(F, g, gOff).add(FloatVector.fromArray(F, u, uOff)).add(FloatVector.fromArray(F, b, bOff));
     }
 
+    /**
+     * Block by block: one loop with the four gates' and the memory's tanh all inlined exceeds C2's inlining
+     * budget, and the vectors passed to the tanh left out of line are boxed (18 KB per call at n = 512, seen
+     * with GenerateBench -prof gc). The block helpers take only arrays and offsets, so nothing is boxed whether
+     * or not they are inlined. Each element gets the same operations as before, so the same bits.
+     */
     @Override
     public void lstmForward(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] cPrev, int cPrevOff,
                             float[] c, int cOff, float[] tc, int tcOff, float[] h, int hOff, int n) {
-        int j = 0;
-        for (int upper = F.loopBound(n); j < upper; j += L) {
-            FloatVector i = sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j));
-            FloatVector f = sigmoid(load3(g, gOff + n + j, u, uOff + n + j, b, bOff + n + j));
-            FloatVector o = sigmoid(load3(g, gOff + 2 * n + j, u, uOff + 2 * n + j, b, bOff + 2 * n + j));
-            FloatVector cc = tanh(load3(g, gOff + 3 * n + j, u, uOff + 3 * n + j, b, bOff + 3 * n + j));
+        int upper = F.loopBound(n);
+        sigmoidBlock(g, gOff, u, uOff, b, bOff, upper);
+        sigmoidBlock(g, gOff + n, u, uOff + n, b, bOff + n, upper);
+        sigmoidBlock(g, gOff + 2 * n, u, uOff + 2 * n, b, bOff + 2 * n, upper);
+        tanhForward(g, gOff + 3 * n, u, uOff + 3 * n, b, bOff + 3 * n, g, gOff + 3 * n, upper);
+        lstmMemory(g, gOff, cPrev, cPrevOff, c, cOff, tc, tcOff, h, hOff, n, upper);
+        ScalarKernels.lstmForward(g, gOff, u, uOff, b, bOff, cPrev, cPrevOff, c, cOff, tc, tcOff, h, hOff, upper, n);
+    }
+
+    /** {@code c = f⊙cPrev + i⊙c̃}, {@code tc = tanh(c)}, {@code h = o⊙tc} from the activations in {@code g}. */
+    private static void lstmMemory(float[] g, int gOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] tc, int tcOff,
+                                   float[] h, int hOff, int n, int upper) {
+        for (int j = 0; j < upper; j += L) {
+            FloatVector i = FloatVector.fromArray(F, g, gOff + j);
+            FloatVector f = FloatVector.fromArray(F, g, gOff + n + j);
+            FloatVector o = FloatVector.fromArray(F, g, gOff + 2 * n + j);
+            FloatVector cc = FloatVector.fromArray(F, g, gOff + 3 * n + j);
             FloatVector cNew = f.fma(FloatVector.fromArray(F, cPrev, cPrevOff + j), i.mul(cc));
             FloatVector t = tanh(cNew);
-            i.intoArray(g, gOff + j);
-            f.intoArray(g, gOff + n + j);
-            o.intoArray(g, gOff + 2 * n + j);
-            cc.intoArray(g, gOff + 3 * n + j);
             cNew.intoArray(c, cOff + j);
             t.intoArray(tc, tcOff + j);
             o.mul(t).intoArray(h, hOff + j);
         }
-        ScalarKernels.lstmForward(g, gOff, u, uOff, b, bOff, cPrev, cPrevOff, c, cOff, tc, tcOff, h, hOff, j, n);
+    }
+
+    /** {@code g = σ(g + u + b)} over {@code [0, upper)}, {@code upper} a multiple of L. */
+    private static void sigmoidBlock(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, int upper) {
+        for (int j = 0; j < upper; j += L) sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j)).intoArray(g, gOff + j);
     }
 
     @Override
@@ -151,18 +168,17 @@ final class VectorKernels implements Kernels {
         ScalarKernels.lstmBackward(g, gOff, cPrev, cPrevOff, tc, tcOff, dh1, dh1Off, dh2, dh2Off, dc, dcOff, j, n);
     }
 
+    /** Block by block, as {@link #lstmForward} and for the same reason. */
     @Override
     public void gruGates(float[] g, int gOff, float[] u, int uOff, float[] b, int bOff, float[] hPrev, int hPrevOff,
                          float[] rh, int rhOff, int n) {
-        int j = 0;
-        for (int upper = F.loopBound(n); j < upper; j += L) {
-            FloatVector z = sigmoid(load3(g, gOff + j, u, uOff + j, b, bOff + j));
-            FloatVector r = sigmoid(load3(g, gOff + n + j, u, uOff + n + j, b, bOff + n + j));
-            z.intoArray(g, gOff + j);
-            r.intoArray(g, gOff + n + j);
-            r.mul(FloatVector.fromArray(F, hPrev, hPrevOff + j)).intoArray(rh, rhOff + j);
+        int upper = F.loopBound(n);
+        sigmoidBlock(g, gOff, u, uOff, b, bOff, upper);
+        sigmoidBlock(g, gOff + n, u, uOff + n, b, bOff + n, upper);
+        for (int j = 0; j < upper; j += L) {
+            FloatVector.fromArray(F, g, gOff + n + j).mul(FloatVector.fromArray(F, hPrev, hPrevOff + j)).intoArray(rh, rhOff + j);
         }
-        ScalarKernels.gruGates(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, rh, rhOff, j, n);
+        ScalarKernels.gruGates(g, gOff, u, uOff, b, bOff, hPrev, hPrevOff, rh, rhOff, upper, n);
     }
 
     @Override
