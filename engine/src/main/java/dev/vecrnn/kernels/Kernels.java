@@ -26,6 +26,16 @@ public interface Kernels {
               float[] c, int cOff, int ldc, boolean accumulate);
 
     /**
+     * The matrix–vector product of a batch-1 step: {@code y = x·W} (or {@code y += …} when {@code accumulate})
+     * for {@code x} of {@code k} floats and {@code W (k, n)} with leading dimension {@code ldw}; each weight is
+     * read once. Bit-identical to any row of {@link #gemm gemm(NN, …)} of the same implementation with that
+     * row of A as {@code x}, so one sequence gets the same logits alone as in a batch. Each column is summed on
+     * its own, so callers may split the columns ({@code w + j0, y + j0, n = j1 − j0}) across threads and get
+     * the same bits. {@code y} must not overlap {@code x} or {@code W}.
+     */
+    void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff, boolean accumulate);
+
+    /**
      * The recurrent activation with its inputs fused: {@code h[i] = tanh(z[i] + u[i] + bias[i])} for
      * {@code i < n}. {@code z} is the recurrent product, {@code u} the gathered input row (a row of
      * {@code W_xh}, standing for the one-hot product). {@code h} may alias {@code z}.

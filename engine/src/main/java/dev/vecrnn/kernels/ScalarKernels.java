@@ -52,6 +52,18 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** The NN loop of {@link #gemm} for one row: one FMA chain per column, in order of p. */
+    @Override
+    public void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff, boolean accumulate) {
+        GemmChecks.check(Layout.NN, 1, n, k, x, xOff, k, w, wOff, ldw, y, yOff, n);
+        if (!accumulate) java.util.Arrays.fill(y, yOff, yOff + n, 0f);
+        for (int p = 0; p < k; p++) {
+            float xp = x[xOff + p];
+            int wp = wOff + p * ldw;
+            for (int j = 0; j < n; j++) y[yOff + j] = Math.fma(xp, w[wp + j], y[yOff + j]);
+        }
+    }
+
     @Override
     public void tanhForward(float[] z, int zOff, float[] u, int uOff, float[] bias, int biasOff,
                             float[] h, int hOff, int n) {

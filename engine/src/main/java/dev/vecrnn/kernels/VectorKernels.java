@@ -34,6 +34,12 @@ final class VectorKernels implements Kernels {
         VectorGemm.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
+    @Override
+    public void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff, boolean accumulate) {
+        GemmChecks.check(Layout.NN, 1, n, k, x, xOff, k, w, wOff, ldw, y, yOff, n);
+        VectorGemm.gemv(n, k, x, xOff, w, wOff, ldw, y, yOff, accumulate);
+    }
+
     // ---- tanh -------------------------------------------------------------------------------------
 
     /**

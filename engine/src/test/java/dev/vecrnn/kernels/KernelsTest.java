@@ -605,6 +605,10 @@ class KernelsTest {
                                    int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
             d.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         }
+        @Override public void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff,
+                                   boolean accumulate) {
+            d.gemv(n, k, x, xOff, w, wOff, ldw, y, yOff, accumulate);
+        }
         @Override public void tanhForward(float[] z, int zOff, float[] u, int uOff, float[] bias, int biasOff,
                                           float[] h, int hOff, int n) {
             d.tanhForward(z, zOff, u, uOff, bias, biasOff, h, hOff, n);
