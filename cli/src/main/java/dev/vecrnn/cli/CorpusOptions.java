@@ -147,7 +147,7 @@ public final class CorpusOptions {
                 reading(c.preprocessing(), c.tokenization(), minFreq), c.vocab().size(), split, extent);
     }
 
-    private String name() {
+    String name() {
         if (corpus == null) return "The Time Machine";
         Path file = corpus.getFileName();
         return file != null ? file.toString() : corpus.toString();

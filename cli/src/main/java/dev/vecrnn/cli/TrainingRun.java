@@ -181,7 +181,7 @@ final class TrainingRun {
 
     private void printFirstLine() {
         String source = cmd.corpus.corpus == null && preprocessing == Preprocessing.D2L && valFraction == 0
-                ? String.format(Locale.ROOT, "%s: %,d tokens (of %,d), vocab %d", cmd.corpus.describe(), data.ids().length,
+                ? String.format(Locale.ROOT, "%s: %,d tokens (of %,d), vocab %d", cmd.corpus.name(), data.ids().length,
                         data.tokensBeforeTruncation(), data.vocab().size())
                 : cmd.corpus.summary(data);
         String opt = optimizer.name().equals("sgd") && schedule == null ? ""
