@@ -22,9 +22,10 @@ VECRNN=("$JDK25/bin/java" --add-modules jdk.incubator.vector -jar "$LOGS/.cli.ja
 JOBS=("gru 1 1" "lstm 1 1" "lstm 2 2")   # cell layers lr, d2l 9.1, 9.2, 9.3
 
 # median of column 4 (tokens_per_sec) of a metrics CSV, over the second half of the epochs (after JIT warm-up)
-median_tps() { awk -F, 'NR>1{a[n++]=$4} END{m=int(n/2); k=0; for(i=m;i<n;i++) b[k++]=a[i]; asort(b); print b[int((k+1)/2)]}' "$1"; }
+median() { sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}'; }
+median_tps() { awk -F, 'NR>1 && $4!=""{print $4}' "$1" | awk '{a[n++]=$1} END{for(i=int(n/2);i<n;i++) print a[i]}' | median; }
 # median of the per-epoch tok/s in a d2l_torch log, second half of the epochs
-torch_median() { awk '/^epoch /{for(i=1;i<=NF;i++) if($i=="tok/s") a[n++]=$(i-1)} END{m=int(n/2); k=0; for(i=m;i<n;i++) b[k++]=a[i]; asort(b); print b[int((k+1)/2)]}' "$1"; }
+torch_median() { awk '/^epoch /{for(i=1;i<=NF;i++) if($i=="tok/s") print $(i-1)}' "$1" | awk '{a[n++]=$1} END{for(i=int(n/2);i<n;i++) print a[i]}' | median; }
 
 if [ "$WHAT" = parity ] || [ "$WHAT" = all ]; then
   : > "$LOGS/parity.rows"
