@@ -11,12 +11,13 @@ cd "$(dirname "$0")/.."
 MODEL=${1:?usage: bench/generate.sh MODEL.safetensors}
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 RUNS=${RUNS:-3}
+SHARED="$(cd .. && pwd)/shared"
 LOCK=/tmp/vecrnn-bench.lock
 run() { echo "\$ $*" >&2; flock "$LOCK" "$@"; }
 
 if [ "${SKIP_TORCH:-0}" != 1 ]; then
-  run env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 /work/shared/anchors/d2l_torch.py \
-    /work/shared/data/timemachine.txt --concise --cell lstm --layers 2 --hidden 512 --epochs 1 --time-predict 10000 | tail -1
+  run env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$SHARED/anchors/d2l_torch.py" \
+    "$SHARED/data/timemachine.txt" --concise --cell lstm --layers 2 --hidden 512 --epochs 1 --time-predict 10000 | tail -1
 fi
 for i in $(seq "$RUNS"); do
   for t in 1 2; do
