@@ -131,7 +131,7 @@ final class VectorGemm {
                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) return;
         if (m == 1 && layout == Layout.NN) {
-            gemv(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
+            VectorGemv.gemv(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
             return;
         }
         if (layout != Layout.NT && (path == Path.NT_DOT4X4 || path == Path.NT_SWAP)) path = Path.BCAST_PACK_B;
@@ -223,82 +223,6 @@ final class VectorGemm {
                 }
             }
         }
-    }
-
-    // ---- GEMV (m = 1, NN) ------------------------------------------------------------------------------
-
-    /**
-     * {@code y (+)= x·W} for one row: the batch-1 generation step. The tiles' arithmetic per element, without
-     * their packing and spill buffers: over each {@link #KC} block, an FMA chain from zero down the rows of
-     * that block, added to {@code y}; so the result is bit-identical to any row of {@link #gemm}. W is streamed
-     * once, row by row, eight vectors of columns at a time: eight independent chains hide the FMA latency, and
-     * a batch-1 step is bound by reading the weights, not by arithmetic.
-     */
-    static void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff,
-                     boolean accumulate) {
-        if (n == 0) return;
-        if (!accumulate) java.util.Arrays.fill(y, yOff, yOff + n, 0f);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc), xP = xOff + pc, wP = wOff + pc * ldw;
-            int j = 0;
-            for (; j + 8 * L <= n; j += 8 * L) gemv8(kc, x, xP, w, wP + j, ldw, y, yOff + j);
-            for (; j + L <= n; j += L) gemv1(kc, x, xP, w, wP + j, ldw, y, yOff + j);
-            // ragged columns (the output layer's 28 = 16 + 12): four chains at a time, so the FMA latency
-            // is hidden as in the vector loops
-            for (; j + 4 <= n; j += 4) {
-                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
-                for (int p = 0; p < kc; p++) {
-                    float xp = x[xP + p];
-                    int r = wP + p * ldw + j;
-                    s0 = Math.fma(xp, w[r], s0);
-                    s1 = Math.fma(xp, w[r + 1], s1);
-                    s2 = Math.fma(xp, w[r + 2], s2);
-                    s3 = Math.fma(xp, w[r + 3], s3);
-                }
-                y[yOff + j] += s0;
-                y[yOff + j + 1] += s1;
-                y[yOff + j + 2] += s2;
-                y[yOff + j + 3] += s3;
-            }
-            for (; j < n; j++) {
-                float s = 0f;
-                for (int p = 0; p < kc; p++) s = Math.fma(x[xP + p], w[wP + p * ldw + j], s);
-                y[yOff + j] += s;
-            }
-        }
-    }
-
-    /** Eight vectors of columns of {@link #gemv} over one k block. */
-    private static void gemv8(int kc, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff) {
-        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
-        FloatVector s4 = FloatVector.zero(F), s5 = FloatVector.zero(F), s6 = FloatVector.zero(F), s7 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            FloatVector xp = FloatVector.broadcast(F, x[xOff + p]);
-            int r = wOff + p * ldw;
-            s0 = FloatVector.fromArray(F, w, r).fma(xp, s0);
-            s1 = FloatVector.fromArray(F, w, r + L).fma(xp, s1);
-            s2 = FloatVector.fromArray(F, w, r + 2 * L).fma(xp, s2);
-            s3 = FloatVector.fromArray(F, w, r + 3 * L).fma(xp, s3);
-            s4 = FloatVector.fromArray(F, w, r + 4 * L).fma(xp, s4);
-            s5 = FloatVector.fromArray(F, w, r + 5 * L).fma(xp, s5);
-            s6 = FloatVector.fromArray(F, w, r + 6 * L).fma(xp, s6);
-            s7 = FloatVector.fromArray(F, w, r + 7 * L).fma(xp, s7);
-        }
-        FloatVector.fromArray(F, y, yOff).add(s0).intoArray(y, yOff);
-        FloatVector.fromArray(F, y, yOff + L).add(s1).intoArray(y, yOff + L);
-        FloatVector.fromArray(F, y, yOff + 2 * L).add(s2).intoArray(y, yOff + 2 * L);
-        FloatVector.fromArray(F, y, yOff + 3 * L).add(s3).intoArray(y, yOff + 3 * L);
-        FloatVector.fromArray(F, y, yOff + 4 * L).add(s4).intoArray(y, yOff + 4 * L);
-        FloatVector.fromArray(F, y, yOff + 5 * L).add(s5).intoArray(y, yOff + 5 * L);
-        FloatVector.fromArray(F, y, yOff + 6 * L).add(s6).intoArray(y, yOff + 6 * L);
-        FloatVector.fromArray(F, y, yOff + 7 * L).add(s7).intoArray(y, yOff + 7 * L);
-    }
-
-    /** One vector of columns of {@link #gemv} over one k block. */
-    private static void gemv1(int kc, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff) {
-        FloatVector s = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) s = FloatVector.fromArray(F, w, wOff + p * ldw).fma(FloatVector.broadcast(F, x[xOff + p]), s);
-        FloatVector.fromArray(F, y, yOff).add(s).intoArray(y, yOff);
     }
 
     /**

@@ -37,7 +37,7 @@ final class VectorKernels implements Kernels {
     @Override
     public void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff, boolean accumulate) {
         GemmChecks.check(Layout.NN, 1, n, k, x, xOff, k, w, wOff, ldw, y, yOff, n);
-        VectorGemm.gemv(n, k, x, xOff, w, wOff, ldw, y, yOff, accumulate);
+        VectorGemv.gemv(n, k, x, xOff, w, wOff, ldw, y, yOff, accumulate);
     }
 
     // ---- tanh -------------------------------------------------------------------------------------
