@@ -102,23 +102,21 @@ public final class SafeTensorsReader implements Closeable {
 
     /** Reads an F32 tensor into {@code dst} from {@code off}. */
     public void readFloats(String name, float[] dst, int off) throws IOException {
-        Entry e = typed(name, "F32");
-        long pos = dataStart + e.begin();
-        int n = e.elements();
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, 4L * n)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int done = 0; done < n; ) {
-            int k = Math.min(n - done, buf.capacity() / 4);
-            buf.clear().limit(4 * k);
-            source.read(pos + 4L * done, buf);
-            buf.flip();
-            buf.asFloatBuffer().get(dst, off + done, k);
-            done += k;
-        }
+        readChunks(typed(name, "F32"), (buf, done, k) -> buf.asFloatBuffer().get(dst, off + done, k));
     }
 
     /** Reads an I32 tensor into {@code dst} from {@code off}. */
     public void readInts(String name, int[] dst, int off) throws IOException {
-        Entry e = typed(name, "I32");
+        readChunks(typed(name, "I32"), (buf, done, k) -> buf.asIntBuffer().get(dst, off + done, k));
+    }
+
+    /** Where a chunk of {@code k} 4-byte elements, the first of them element {@code done}, goes. */
+    private interface ChunkSink {
+        void accept(ByteBuffer buf, int done, int k);
+    }
+
+    /** Reads a tensor's data in chunks of at most {@link #CHUNK} bytes (a tensor may be larger than one buffer). */
+    private void readChunks(Entry e, ChunkSink sink) throws IOException {
         long pos = dataStart + e.begin();
         int n = e.elements();
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, 4L * n)).order(ByteOrder.LITTLE_ENDIAN);
@@ -127,7 +125,7 @@ public final class SafeTensorsReader implements Closeable {
             buf.clear().limit(4 * k);
             source.read(pos + 4L * done, buf);
             buf.flip();
-            buf.asIntBuffer().get(dst, off + done, k);
+            sink.accept(buf, done, k);
             done += k;
         }
     }
