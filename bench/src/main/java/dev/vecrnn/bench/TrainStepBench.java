@@ -53,7 +53,9 @@ public class TrainStepBench {
     @Param({"0"})
     public float dropout;
 
-    public int batch = 32;
+    /** Sequences per minibatch: 16 is one chunk, so threads past the first split its steps ({@code StepTeam}). */
+    @Param({"32"})
+    public int batch;
     public int steps = 35;
     private Trainer trainer;
     private List<Minibatch> batches;

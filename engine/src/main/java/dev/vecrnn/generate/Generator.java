@@ -6,7 +6,8 @@ import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
 import dev.vecrnn.model.TensorTable;
-import dev.vecrnn.train.Parallel;
+import dev.vecrnn.train.ColumnSplitKernels;
+import dev.vecrnn.train.StepTeam;
 import java.util.Arrays;
 
 /**
@@ -30,7 +31,7 @@ public final class Generator implements AutoCloseable {
 
     private final RnnModel model;
     private final Kernels kernels;
-    private final Parallel parallel;
+    private final StepTeam parallel;
     private final int rows, vocab;
     private final Slab packed, ws;
     private final float[] state, logits;
@@ -54,7 +55,7 @@ public final class Generator implements AutoCloseable {
         this.logits = new float[rows * vocab];
         this.x = new int[rows];
         cells.pack(kernels, model.params(), packed, 0, 1);
-        this.parallel = threads > 1 ? new Parallel(threads) : null;
+        this.parallel = threads > 1 ? new StepTeam(threads, "vecrnn-generate") : null;
         this.kernels = parallel != null ? new ColumnSplitKernels(kernels, parallel, minSplitWork) : kernels;
     }
 

@@ -7,7 +7,7 @@ import java.util.function.IntConsumer;
  * with it): {@code run(n, body)} calls {@code body(0 … n−1)} on the calling thread and {@code threads − 1}
  * workers and returns when all are done. Which thread runs which index varies; give each index its own output.
  */
-public final class Parallel implements AutoCloseable {
+public final class Parallel implements Fork {
     private final ParallelFor loop;
     private final int threads;
 
@@ -16,9 +16,11 @@ public final class Parallel implements AutoCloseable {
         this.threads = threads;
     }
 
+    @Override
     public int threads() { return threads; }
 
     /** Allocates nothing when {@code body} is an object made once (not a capturing lambda made per call). */
+    @Override
     public void run(int count, IntConsumer body) {
         loop.run(count, body);
     }

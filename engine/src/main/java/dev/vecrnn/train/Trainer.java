@@ -19,7 +19,9 @@ import java.util.function.IntConsumer;
  * <p>Chunks of sequences run in parallel on the caller and a ForkJoinPool of this trainer's own (the
  * common pool has parallelism 1 on 2 cores); each runs its whole forward and backward with no
  * synchronisation per time step. Gradients meet once, summed in chunk order, so any thread count gives
- * the same bits. All buffers live in the {@link Arena}; a step allocates nothing ({@link ParallelFor}).
+ * the same bits. With more threads than chunks, each chunk also gets a {@link StepTeam} that splits its
+ * products by columns ({@link ColumnSplitKernels}), every element summed as the unsplit product sums it, so
+ * the bits stay the same there too. All buffers live in the {@link Arena}; a step allocates nothing.
  */
 public final class Trainer implements AutoCloseable {
     private final RnnModel model;
@@ -33,6 +35,8 @@ public final class Trainer implements AutoCloseable {
     private final float[] state;         // (batch, stateSize): carried across minibatches when sequential
     private final double[] chunkLoss;
     private final ParallelFor parallel;
+    private final StepTeam[] teams;       // per chunk, when there are more threads than chunks; else empty
+    private final Kernels[] chunkKernels; // per chunk: k, or k with its products split across the chunk's team
     private final IntConsumer chunkBody = this::runChunk;
     private final IntConsumer reduceBody = this::reduceSplit;
     private final IntConsumer packBody = this::packPart;
@@ -52,6 +56,12 @@ public final class Trainer implements AutoCloseable {
     /** A trainer updating with {@code optimizer}, which must have been built for the model's parameters. */
     public Trainer(RnnModel model, Kernels kernels, int batch, int steps, float lr, float clip, int threads,
                    Optimizer optimizer) {
+        this(model, kernels, batch, steps, lr, clip, threads, optimizer, ColumnSplitKernels.MIN_WORK);
+    }
+
+    /** {@code minSplitWork}: multiply-adds from which a chunk's product is split across its team (tests use 0). */
+    Trainer(RnnModel model, Kernels kernels, int batch, int steps, float lr, float clip, int threads,
+            Optimizer optimizer, long minSplitWork) {
         if (!optimizer.params().specs().equals(model.table().specs())) {
             throw new IllegalArgumentException("the optimizer was built for parameters " + optimizer.params().specs()
                     + ", the model has " + model.table().specs());
@@ -70,12 +80,24 @@ public final class Trainer implements AutoCloseable {
         this.state = new float[batch * model.layers().stateSize(hidden)];
         this.chunkLoss = new double[arena.chunks()];
         this.parallel = new ParallelFor(threads);
+        int chunks = arena.chunks();
+        this.chunkKernels = new Kernels[chunks];
+        this.teams = new StepTeam[threads > chunks ? chunks : 0];
+        for (int c = 0; c < chunks; c++) {
+            int size = teams.length == 0 ? 1 : threads / chunks + (c < threads % chunks ? 1 : 0);
+            if (size > 1) teams[c] = new StepTeam(size, "vecrnn-step-c" + c);
+            chunkKernels[c] = size > 1 ? new ColumnSplitKernels(k, teams[c], minSplitWork) : k;
+        }
     }
 
     public Arena arena() { return arena; }
 
-    /** The pool's worker threads started so far (for allocation accounting in tests and benchmarks). */
-    public List<Thread> workerThreads() { return parallel.workers(); }
+    /** The worker threads started so far, the pool's and the chunks' teams' (for allocation accounting). */
+    public List<Thread> workerThreads() {
+        List<Thread> out = new java.util.ArrayList<>(parallel.workers());
+        for (StepTeam t : teams) if (t != null) out.addAll(t.workers());
+        return out;
+    }
 
     /** The hidden state carried between minibatches, {@code (batch, stateSize)}. */
     public float[] state() { return state; }
@@ -210,6 +232,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void runChunk(int c) {
+        Kernels k = chunkKernels[c];
         CellStack cells = model.layers();
         Slab ws = arena.ws[c], g = arena.chunkGrads[c], p = model.params(), packed = arena.packed;
         float[] w = ws.data();
@@ -248,5 +271,6 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         parallel.close();
+        for (StepTeam t : teams) if (t != null) t.close();
     }
 }

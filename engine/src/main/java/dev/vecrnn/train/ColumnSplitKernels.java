@@ -1,66 +1,82 @@
-package dev.vecrnn.generate;
+package dev.vecrnn.train;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.Layout;
-import dev.vecrnn.train.Parallel;
 import java.util.function.IntConsumer;
 
 /**
- * Kernels that run a wide NN product ({@code gemm} or {@code gemv}) as one part of its columns per thread and
- * everything else as the wrapped kernels do: the many-core path of generation, where a step is a few GEMVs
- * that are too small to split by rows. Each column is computed by exactly one thread with the arithmetic of
- * the unsplit call (the kernels sum each column on its own), so the result has the same bits for any thread
- * count. Part bounds are multiples of 8 vectors so no part has a ragged edge but the last. Allocates nothing
- * per call; not for concurrent use.
+ * Kernels that run a large NN or TN product ({@code gemm} or {@code gemv}) as one part of its columns per
+ * thread of a {@link Fork}, and everything else as the wrapped kernels do: the second level of parallelism in
+ * training (a chunk's step products split across a {@link StepTeam}) and the many-core path of generation,
+ * where a step is a few GEMVs too small to split by rows. A product with too few columns to split (the output
+ * layer's 28) is split by rows instead. Each element is computed by exactly one thread with the arithmetic
+ * of the unsplit call (the kernels sum each element's k terms in the same order whatever the tiling), so the
+ * result has the same bits for any thread count. Column bounds are multiples of 8 vectors so no part has a
+ * ragged edge but the last. Allocates nothing per call; not for concurrent use.
  */
-final class ColumnSplitKernels implements Kernels {
+public final class ColumnSplitKernels implements Kernels {
     /** Below this many multiply-adds a call runs on the caller: waking the workers would cost more. */
-    static final long MIN_WORK = Long.getLong("vecrnn.generate.splitminwork", 1L << 16);
+    public static final long MIN_WORK = Long.getLong("vecrnn.generate.splitminwork", 1L << 16);
 
     private final Kernels d;
-    private final Parallel parallel;
+    private final Fork parallel;
     private final int align;
     private final long minWork;
     private final Part part = new Part();
 
-    ColumnSplitKernels(Kernels d, Parallel parallel, long minWork) {
+    public ColumnSplitKernels(Kernels d, Fork parallel, long minWork) {
         this.d = d;
         this.minWork = minWork;
         this.parallel = parallel;
         this.align = 8 * d.lanes();
     }
 
-    /** One call's operands, set before {@link Parallel#run} and read by every part. */
+    /** One call's operands, set before {@link Fork#run} and read by every part. */
     private final class Part implements IntConsumer {
         int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, parts;
         float[] a, b, c;
-        boolean acc;
+        boolean acc, tn, byRows;
 
         @Override
         public void accept(int p) {
-            int j0 = bound(p), j1 = bound(p + 1);
+            if (byRows) {
+                int i0 = bound(p, m, ROW_ALIGN), i1 = bound(p + 1, m, ROW_ALIGN);
+                if (i1 <= i0) return;
+                int aRow = tn ? aOff + i0 : aOff + i0 * lda; // op(A)'s rows are A's columns under TN
+                d.gemm(tn ? Layout.TN : Layout.NN, i1 - i0, n, k, a, aRow, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc);
+                return;
+            }
+            int j0 = bound(p, n, align), j1 = bound(p + 1, n, align);
             if (j1 <= j0) return;
-            if (m == 1) d.gemv(j1 - j0, k, a, aOff, b, bOff + j0, ldb, c, cOff + j0, acc);
-            else d.gemm(Layout.NN, m, j1 - j0, k, a, aOff, lda, b, bOff + j0, ldb, c, cOff + j0, ldc, acc);
+            if (m == 1 && !tn) d.gemv(j1 - j0, k, a, aOff, b, bOff + j0, ldb, c, cOff + j0, acc);
+            else d.gemm(tn ? Layout.TN : Layout.NN, m, j1 - j0, k, a, aOff, lda, b, bOff + j0, ldb, c, cOff + j0, ldc, acc);
         }
 
-        private int bound(int p) {
-            if (p >= parts) return n;
-            long units = (n + align - 1) / align;
-            return (int) Math.min(n, units * p / parts * align);
+        private int bound(int p, int size, int unit) {
+            if (p >= parts) return size;
+            long units = (size + unit - 1) / unit;
+            return (int) Math.min(size, units * p / parts * unit);
         }
     }
 
-    private boolean split(int m, int n, int k) {
+    /** Rows per unit of a row split: a whole tile of the widest micro-kernel. */
+    private static final int ROW_ALIGN = 8;
+
+    private boolean splitsColumns(int m, int n, int k) {
         return parallel.threads() > 1 && n >= 2 * align && (long) m * n * k >= minWork;
     }
 
-    private void run(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                     float[] c, int cOff, int ldc, boolean accumulate) {
+    private boolean splitsRows(int m, int n, int k) {
+        return parallel.threads() > 1 && m >= 2 * ROW_ALIGN && (long) m * n * k >= minWork;
+    }
+
+    private void run(boolean tn, boolean byRows, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+                     int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         Part p = part;
         p.m = m; p.n = n; p.k = k; p.a = a; p.aOff = aOff; p.lda = lda; p.b = b; p.bOff = bOff; p.ldb = ldb;
-        p.c = c; p.cOff = cOff; p.ldc = ldc; p.acc = accumulate;
-        p.parts = Math.min(parallel.threads(), (n + align - 1) / align);
+        p.c = c; p.cOff = cOff; p.ldc = ldc; p.acc = accumulate; p.tn = tn; p.byRows = byRows;
+        int units = byRows ? (m + ROW_ALIGN - 1) / ROW_ALIGN : (n + align - 1) / align;
+        p.parts = Math.min(parallel.threads(), units);
         parallel.run(p.parts, p);
     }
 
@@ -71,13 +87,21 @@ final class ColumnSplitKernels implements Kernels {
     @Override
     public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
-        if (layout == Layout.NN && split(m, n, k)) run(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-        else d.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        boolean tn = layout == Layout.TN;
+        if (layout == Layout.NT) {
+            d.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else if (splitsColumns(m, n, k)) {
+            run(tn, false, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else if (splitsRows(m, n, k)) {
+            run(tn, true, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else {
+            d.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        }
     }
 
     @Override
     public void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff, boolean accumulate) {
-        if (split(1, n, k)) run(1, n, k, x, xOff, k, w, wOff, ldw, y, yOff, n, accumulate);
+        if (splitsColumns(1, n, k)) run(false, false, 1, n, k, x, xOff, k, w, wOff, ldw, y, yOff, n, accumulate);
         else d.gemv(n, k, x, xOff, w, wOff, ldw, y, yOff, accumulate);
     }
 

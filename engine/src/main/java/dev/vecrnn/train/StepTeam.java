@@ -1,0 +1,162 @@
+package dev.vecrnn.train;
+
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * The second level of parallelism: threads that split one time step's products between them. A step of a
+ * chunk of 16 sequences is a few GEMMs of 20–80 µs each, so the fork and join around each must cost well
+ * under a microsecond: the team's threads are its own and spin between calls ({@link #SPIN_NANOS}) before
+ * they park, where a pool's worker takes 5–50 µs to wake. The caller is the last member of the team.
+ *
+ * <p>{@code run(n, body)} calls {@code body(0 … n−1)} on the caller and the team and returns when all are
+ * done, rethrowing what a part threw; it allocates nothing. Which thread runs which index varies; callers
+ * give each index its own output. Not for concurrent use by several callers.
+ *
+ * <p>The caller waits for the parts to be done, not for the members to check in: on a machine with more
+ * runnable threads than cores, a member that is not scheduled when a call starts leaves its part to the
+ * caller instead of stalling the step for a time slice. Indices are claimed from one ticket that also
+ * carries the call's number, so a member that wakes late can never take an index of a later call with
+ * the body of an earlier one.
+ */
+public final class StepTeam implements Fork {
+    /** How long an idle member spins for the next call before parking: longer than a step's serial work. */
+    static final long SPIN_NANOS = Long.getLong("vecrnn.team.spinnanos", 200_000L);
+
+    private final Member[] members;
+    /** The call's number (high 32 bits) and the next index to claim (low 32 bits). */
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile boolean closed;
+    private volatile Thread waiter;
+    private volatile boolean waiterParked;
+    private volatile Throwable failure;
+    private IntConsumer body;          // written before the ticket that names its call
+    private int count;
+
+    /** A team of {@code threads} threads: the caller and {@code threads − 1} started here. */
+    public StepTeam(int threads, String name) {
+        if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
+        members = new Member[threads - 1];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = new Member();
+            members[i].setName(name + "-" + (i + 1));
+            members[i].setDaemon(true);
+            members[i].start();
+        }
+    }
+
+    @Override
+    public int threads() { return members.length + 1; }
+
+    /** The threads this team started (for allocation accounting in tests and benchmarks). */
+    public List<Thread> workers() { return List.of(members); }
+
+    @Override
+    public void run(int n, IntConsumer task) {
+        if (n <= 0) return;
+        if (members.length == 0 || n == 1) {
+            for (int i = 0; i < n; i++) task.accept(i);
+            return;
+        }
+        if (closed) throw new IllegalStateException("the team is closed");
+        body = task;
+        count = n;
+        failure = null;
+        done.set(0);
+        waiter = Thread.currentThread();
+        long call = (ticket.get() >>> 32) + 1;
+        ticket.set(call << 32);                         // publishes body and count with the call
+        for (Member m : members) if (m.parked) LockSupport.unpark(m);
+        while (claimAndRun(call)) { }
+        awaitDone(n);
+        body = null;
+        Throwable f = failure;
+        if (f != null) throw unchecked(f);
+    }
+
+    /**
+     * Claims the next index of call {@code call} and runs it; false when that call has no index left. The claim
+     * succeeds only while the call is unfinished, so the body and count read before it are that call's.
+     */
+    private boolean claimAndRun(long call) {
+        while (true) {
+            long t = ticket.get();
+            if (t >>> 32 != call) return false;
+            int i = (int) t, n = count;
+            IntConsumer b = body;
+            if (i >= n) return false;
+            if (!ticket.compareAndSet(t, t + 1)) continue;
+            try {
+                b.accept(i);
+            } catch (Throwable e) {
+                failure = e;                            // the other indices still run: they are independent
+            } finally {
+                if (done.incrementAndGet() == n && waiterParked) LockSupport.unpark(waiter);
+            }
+            return true;
+        }
+    }
+
+    private void awaitDone(int n) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        for (int spins = 0; done.get() < n; spins++) {
+            if ((spins & 63) != 0 || System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                waiterParked = true;
+                if (done.get() < n) LockSupport.park(this);
+                waiterParked = false;
+            }
+        }
+    }
+
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new UndeclaredThrowableException(t, "a parallel task threw " + t);
+    }
+
+    private final class Member extends Thread {
+        volatile boolean parked;
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (true) {
+                long call = awaitCall(seen);
+                if (call == seen) return; // closed
+                seen = call;
+                while (claimAndRun(call)) { }
+            }
+        }
+
+        /** Spins, then parks, until a call after {@code seen} starts (returns its number) or the team closes. */
+        private long awaitCall(long seen) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            for (int spins = 0; ; spins++) {
+                long call = ticket.get() >>> 32;
+                if (call != seen) return call;
+                if (closed) return seen;
+                if ((spins & 63) != 0 || System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    if (ticket.get() >>> 32 == seen && !closed) LockSupport.park(StepTeam.this);
+                    parked = false;
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Member m : members) LockSupport.unpark(m);
+    }
+}
