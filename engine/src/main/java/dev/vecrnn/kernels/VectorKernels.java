@@ -21,6 +21,15 @@ final class VectorKernels implements Kernels {
             jdk.incubator.vector.VectorShape.forBitSize(KernelProvider.vectorBits()));
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int L = F.length();
+    /** {@code L} zeros then {@code L} ones: a window at {@code L − o} weighs lanes {@code ≥ o} by 1, the rest by 0. */
+    private static final float[] FRESH = new float[2 * F.length()];
+    /** The complement of {@link #FRESH}. */
+    private static final float[] STALE = new float[2 * F.length()];
+
+    static {
+        java.util.Arrays.fill(FRESH, F.length(), 2 * F.length(), 1f);
+        java.util.Arrays.fill(STALE, 0, F.length(), 1f);
+    }
     private static final ScalarKernels TAIL = new ScalarKernels();
 
     @Override public String name() { return "vector-" + F.vectorBitSize(); }
@@ -261,11 +270,15 @@ final class VectorKernels implements Kernels {
         }
         // A ragged row end is read as one full vector ending at the row's end, overlapping the last aligned
         // one: masked loads at arbitrary offsets fall off the intrinsic path and allocate. Max ignores the
-        // overlap; the sum and the scaling count only the fresh lanes.
+        // overlap; the sum and the scaling count only the fresh lanes, selected by multiplying with 0/1
+        // weights (exact, so the bits are those of a masked add) rather than a mask, which JDK 17 builds
+        // on the heap on every call (352 bytes).
         int full = F.loopBound(cols);
         boolean hasTail = full < cols;
         int tail = cols - L;
-        VectorMask<Float> fresh = F.indexInRange(0, full - tail).not(); // lanes past the overlap
+        int ramp = L - (full - tail);                                         // lanes ≥ full − tail are fresh
+        FloatVector fresh = FloatVector.fromArray(F, FRESH, ramp);           // 1 on fresh lanes, 0 on the overlap
+        FloatVector stale = FloatVector.fromArray(F, STALE, ramp);           // the complement
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int lo = lOff + r * cols, go = gOff + r * cols;
@@ -283,7 +296,7 @@ final class VectorKernels implements Kernels {
             if (hasTail) {
                 FloatVector e = exp(FloatVector.fromArray(F, logits, lo + tail).sub(max));
                 e.intoArray(grad, go + tail);
-                vsum = vsum.add(e, fresh);
+                vsum = e.fma(fresh, vsum);
             }
             // sumLanes(vsum), written out: passed to a method, the accumulator is boxed on every row
             if (L >= 16) vsum = vsum.add(vsum.rearrange(ROTATE_8));
@@ -296,7 +309,7 @@ final class VectorKernels implements Kernels {
             for (int j = 0; j < full; j += L) FloatVector.fromArray(F, grad, go + j).mul(s).intoArray(grad, go + j);
             if (hasTail) {
                 FloatVector g = FloatVector.fromArray(F, grad, go + tail);
-                g.blend(g.mul(s), fresh).intoArray(grad, go + tail);
+                g.mul(s).fma(fresh, g.mul(stale)).intoArray(grad, go + tail);
             }
             grad[go + t] -= gradScale;
         }
