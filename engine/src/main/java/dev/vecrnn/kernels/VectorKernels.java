@@ -271,31 +271,25 @@ final class VectorKernels implements Kernels {
         // A ragged row end is read as one full vector ending at the row's end, overlapping the last aligned
         // one: masked loads at arbitrary offsets fall off the intrinsic path and allocate. Max ignores the
         // overlap; the sum and the scaling count only the fresh lanes, selected by multiplying with 0/1
-        // weights (exact, so the bits are those of a masked add) rather than a mask, which JDK 17 builds
-        // on the heap on every call (352 bytes).
-        int full = F.loopBound(cols);
-        boolean hasTail = full < cols;
-        int tail = cols - L;
-        int ramp = L - (full - tail);                                         // lanes ≥ full − tail are fresh
-        FloatVector fresh = FloatVector.fromArray(F, FRESH, ramp);           // 1 on fresh lanes, 0 on the overlap
-        FloatVector stale = FloatVector.fromArray(F, STALE, ramp);           // the complement
+        // weights (exact, so the bits are those of a masked add) rather than a mask, which JDK 17 builds on
+        // the heap on every call. The shifted last vector runs in the same loop as the others: with a second
+        // call site of exp, JDK 17's C2 found exp already compiled "into a big method", left that call out of
+        // line and boxed its vectors (1.3 KB per row in a training step).
+        int last = cols - L;
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int lo = lOff + r * cols, go = gOff + r * cols;
-            FloatVector vmax = FloatVector.fromArray(F, logits, lo + tail);
-            for (int j = 0; j < full; j += L) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + j));
+            FloatVector vmax = FloatVector.fromArray(F, logits, lo + last);
+            for (int j = 0; j < last; j += L) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + j));
             float max = vmax.reduceLanes(VectorOperators.MAX);
             int t = targets[tOff + r];
             float target = logits[lo + t];
             FloatVector vsum = FloatVector.zero(F);
-            for (int j = 0; j < full; j += L) {
-                FloatVector e = exp(FloatVector.fromArray(F, logits, lo + j).sub(max));
-                e.intoArray(grad, go + j);
-                vsum = vsum.add(e);
-            }
-            if (hasTail) {
-                FloatVector e = exp(FloatVector.fromArray(F, logits, lo + tail).sub(max));
-                e.intoArray(grad, go + tail);
+            for (int j = 0; j < cols; j += L) {
+                int at = Math.min(j, last);                                   // the last vector ends at cols
+                FloatVector fresh = FloatVector.fromArray(F, FRESH, L - (j - at)); // 1 past the overlap, else 0
+                FloatVector e = exp(FloatVector.fromArray(F, logits, lo + at).sub(max));
+                e.intoArray(grad, go + at);
                 vsum = e.fma(fresh, vsum);
             }
             // sumLanes(vsum), written out: passed to a method, the accumulator is boxed on every row
@@ -306,10 +300,10 @@ final class VectorKernels implements Kernels {
             float sum = vsum.lane(0);
             loss += Math.log(sum) + max - target;
             float s = gradScale / sum;
-            for (int j = 0; j < full; j += L) FloatVector.fromArray(F, grad, go + j).mul(s).intoArray(grad, go + j);
-            if (hasTail) {
-                FloatVector g = FloatVector.fromArray(F, grad, go + tail);
-                g.mul(s).fma(fresh, g.mul(stale)).intoArray(grad, go + tail);
+            for (int j = 0; j < cols; j += L) {
+                int at = Math.min(j, last), w = L - (j - at);
+                FloatVector g = FloatVector.fromArray(F, grad, go + at);
+                g.mul(s).fma(FloatVector.fromArray(F, FRESH, w), g.mul(FloatVector.fromArray(F, STALE, w))).intoArray(grad, go + at);
             }
             grad[go + t] -= gradScale;
         }
