@@ -39,7 +39,9 @@ import java.util.function.Consumer;
  */
 public final class LanguageModel {
     private static final int DEFAULT_STREAMS = 32;
-    private static final int EVAL_STEPS = 35; // sizes the evaluator's buffers only; the loss does not depend on it
+    /** Windows of d2l's 35 steps, shorter when a large vocabulary would make the logits' buffers large. */
+    private static final int EVAL_STEPS = 35;
+    private static final long EVAL_LOGITS = 1 << 22; // floats of logits per window, of streams x steps x vocabulary
 
     private final RnnModel model;
     private final Map<String, String> metadata;
@@ -290,7 +292,9 @@ public final class LanguageModel {
         }
         if (ids.length < 2) throw new IllegalArgumentException(what + " has 1 token; evaluating needs at least 2");
         int s = Math.max(1, Math.min(streams, ids.length / 2));
-        Evaluator.Result r = new Evaluator(model, kernels(), s, EVAL_STEPS).evaluate(ids);
+        // The window sizes the buffers only: every prediction sees its whole stream before it whatever the window.
+        int window = (int) Math.max(1, Math.min(EVAL_STEPS, EVAL_LOGITS / ((long) s * model.vocab().size())));
+        Evaluator.Result r = new Evaluator(model, kernels(), s, window).evaluate(ids);
         return new Evaluation(r.nats(), r.bits(), r.perplexity(), ids.length, r.tokens(), s, unknown, r.seconds());
     }
 
