@@ -1,6 +1,6 @@
 package dev.vecrnn.cli;
 
-import dev.vecrnn.generate.SamplingOptions;
+import dev.vecrnn.api.Sampling;
 import picocli.CommandLine.Option;
 
 /** How {@code predict} chooses tokens: greedy by default (d2l's predict_ch8), or sampled. */
@@ -28,12 +28,12 @@ public final class SamplingMixin {
     int samples;
 
     /** The options, or a usage error naming the flag. */
-    SamplingOptions options() {
+    Sampling options() {
         if (samples < 1 || samples > MAX_SAMPLES) {
             throw UserException.usage("--samples must be between 1 and " + MAX_SAMPLES + ", not " + samples);
         }
         try {
-            return new SamplingOptions(temperature, topK, topP, seed);
+            return new Sampling(temperature, topK, topP, seed);
         } catch (IllegalArgumentException e) {
             throw UserException.usage("--" + e.getMessage()); // its message starts with the option's name
         }

@@ -150,7 +150,11 @@ public final class TrainCommand extends BaseCommand {
 
     /** {@code rnn}, {@code gru}, or {@code 2-layer lstm}. */
     static String describe(RnnModel m) {
-        return (m.numLayers() > 1 ? m.numLayers() + "-layer " : "") + m.cellType();
+        return describe(m.numLayers(), m.cellType());
+    }
+
+    static String describe(int layers, String cell) {
+        return (layers > 1 ? layers + "-layer " : "") + cell;
     }
 
     static String num(float v) {
