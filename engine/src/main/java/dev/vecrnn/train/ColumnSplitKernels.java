@@ -59,6 +59,12 @@ public final class ColumnSplitKernels implements Kernels {
         }
     }
 
+    /**
+     * Parts per thread: more than one, so a thread that joins a call late (it was parked, or not scheduled)
+     * still finds work and the caller does not end up computing most of every product alone.
+     */
+    private static final int PARTS_PER_THREAD = Integer.getInteger("vecrnn.split.partsperthread", 2);
+
     /** Rows per unit of a row split: a whole tile of the widest micro-kernel. */
     private static final int ROW_ALIGN = 8;
 
@@ -76,7 +82,7 @@ public final class ColumnSplitKernels implements Kernels {
         p.m = m; p.n = n; p.k = k; p.a = a; p.aOff = aOff; p.lda = lda; p.b = b; p.bOff = bOff; p.ldb = ldb;
         p.c = c; p.cOff = cOff; p.ldc = ldc; p.acc = accumulate; p.tn = tn; p.byRows = byRows;
         int units = byRows ? (m + ROW_ALIGN - 1) / ROW_ALIGN : (n + align - 1) / align;
-        p.parts = Math.min(parallel.threads(), units);
+        p.parts = Math.min(PARTS_PER_THREAD * parallel.threads(), units);
         parallel.run(p.parts, p);
     }
 

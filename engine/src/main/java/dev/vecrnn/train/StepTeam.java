@@ -25,7 +25,7 @@ import java.util.function.IntConsumer;
  */
 public final class StepTeam implements Fork {
     /** How long an idle member spins for the next call before parking: longer than a step's serial work. */
-    static final long SPIN_NANOS = Long.getLong("vecrnn.team.spinnanos", 200_000L);
+    static final long SPIN_NANOS = Long.getLong("vecrnn.team.spinnanos", 50_000L);
 
     private final Member[] members;
     /** The call's number (high 32 bits) and the next index to claim (low 32 bits). */

@@ -35,6 +35,7 @@ public final class Trainer implements AutoCloseable {
     private final float[] state;         // (batch, stateSize): carried across minibatches when sequential
     private final double[] chunkLoss;
     private final ParallelFor parallel;
+    private final Fork poolFork;          // the pool as a Fork
     private final StepTeam[] teams;       // per chunk, when there are more threads than chunks; else empty
     private final Kernels[] chunkKernels; // per chunk: k, or k with its products split across the chunk's team
     private final IntConsumer chunkBody = this::runChunk;
@@ -80,6 +81,11 @@ public final class Trainer implements AutoCloseable {
         this.state = new float[batch * model.layers().stateSize(hidden)];
         this.chunkLoss = new double[arena.chunks()];
         this.parallel = new ParallelFor(threads);
+        this.poolFork = new Fork() {
+            @Override public int threads() { return threads; }
+            @Override public void run(int n, IntConsumer body) { parallel.run(n, body); }
+            @Override public void close() { parallel.close(); }
+        };
         int chunks = arena.chunks();
         this.chunkKernels = new Kernels[chunks];
         this.teams = new StepTeam[threads > chunks ? chunks : 0];
@@ -172,9 +178,10 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("minibatch is " + mb.batch() + "x" + mb.steps() + ", trainer expects " + batch + "x" + steps);
         }
         loadTokens(mb);
-        parallel.run(PACK_PARTS, packBody);
+        Fork f = phases();
+        f.run(PACK_PARTS, packBody);
         parallel.run(arena.chunks(), chunkBody);
-        parallel.run(REDUCE_SPLITS, reduceBody);
+        f.run(REDUCE_SPLITS, reduceBody);
         double sum = 0;
         for (double l : chunkLoss) sum += l;
         return sum / ((double) batch * steps);
@@ -191,7 +198,16 @@ public final class Trainer implements AutoCloseable {
         lastGradNorm = norm;
         clipScale = norm > clip ? (float) (clip / norm) : 1f;
         optimizerSteps++;
-        parallel.run(REDUCE_SPLITS, updateBody);
+        phases().run(REDUCE_SPLITS, updateBody);
+    }
+
+    /**
+     * Where the work around the chunks runs: on the pool, or, when one chunk's team holds every thread, on that
+     * team, whose members would otherwise still be spinning for the next step while the pool's worker waits
+     * for a core (2 cores, 3 runnable threads).
+     */
+    private Fork phases() {
+        return teams.length == 1 ? teams[0] : poolFork;
     }
 
     private void updateSplit(int split) {
