@@ -20,15 +20,16 @@ import java.util.function.IntConsumer;
  * <p>The caller waits for the parts to be done, not for the members to check in: on a machine with more
  * runnable threads than cores, a member that is not scheduled when a call starts leaves its part to the
  * caller instead of stalling the step for a time slice. Indices are claimed from one ticket that also
- * carries the call's number, so a member that wakes late can never take an index of a later call with
- * the body of an earlier one.
+ * carries the call's number and its count of indices, so a claim is checked against one consistent
+ * snapshot: a member that reads the next call's count beside the last call's ticket cannot take an index
+ * past the end of the last call (and run it uncounted while the next call starts).
  */
 public final class StepTeam implements Fork {
     /** How long an idle member spins for the next call before parking: longer than a step's serial work. */
     static final long SPIN_NANOS = Long.getLong("vecrnn.team.spinnanos", 50_000L);
 
     private final Member[] members;
-    /** The call's number (high 32 bits) and the next index to claim (low 32 bits). */
+    /** The call's number (high 32 bits), its count of indices (16 bits) and the next index to claim (low 16 bits). */
     private final AtomicLong ticket = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
     private volatile boolean closed;
@@ -36,7 +37,7 @@ public final class StepTeam implements Fork {
     private volatile boolean waiterParked;
     private volatile Throwable failure;
     private IntConsumer body;          // written before the ticket that names its call
-    private int count;
+    private static final int MAX_INDICES = 0xFFFF;
 
     /** A team of {@code threads} threads: the caller and {@code threads − 1} started here. */
     public StepTeam(int threads, String name) {
@@ -64,13 +65,13 @@ public final class StepTeam implements Fork {
             return;
         }
         if (closed) throw new IllegalStateException("the team is closed");
+        if (n > MAX_INDICES) throw new IllegalArgumentException("at most " + MAX_INDICES + " indices per call, not " + n);
         body = task;
-        count = n;
         failure = null;
         done.set(0);
         waiter = Thread.currentThread();
         long call = (ticket.get() >>> 32) + 1;
-        ticket.set(call << 32);                         // publishes body and count with the call
+        ticket.set(call << 32 | (long) n << 16);       // publishes the body with the call
         for (Member m : members) if (m.parked) LockSupport.unpark(m);
         while (claimAndRun(call)) { }
         awaitDone(n);
@@ -81,13 +82,13 @@ public final class StepTeam implements Fork {
 
     /**
      * Claims the next index of call {@code call} and runs it; false when that call has no index left. The claim
-     * succeeds only while the call is unfinished, so the body and count read before it are that call's.
+     * succeeds only while the call is unfinished, so the body read before it is that call's.
      */
     private boolean claimAndRun(long call) {
         while (true) {
             long t = ticket.get();
             if (t >>> 32 != call) return false;
-            int i = (int) t, n = count;
+            int i = (int) t & 0xFFFF, n = (int) (t >>> 16) & 0xFFFF;
             IntConsumer b = body;
             if (i >= n) return false;
             if (!ticket.compareAndSet(t, t + 1)) continue;

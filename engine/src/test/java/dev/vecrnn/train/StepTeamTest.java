@@ -28,6 +28,34 @@ class StepTeamTest {
         }
     }
 
+    /**
+     * A call returns only when every index has finished, whatever the count of the call before: a member that
+     * read the next call's count beside the last call's ticket once took an index past the last call's end and
+     * ran it while the next call counted it as its own, so that call returned with a part still running.
+     */
+    @Test
+    void aCallReturnsOnlyWhenEveryPartHasFinished() {
+        for (int threads : new int[] {2, 3}) {
+            try (StepTeam team = new StepTeam(threads, "test-team")) {
+                int[] out = new int[16];
+                int[] call = new int[1];
+                IntConsumer body = i -> {
+                    long spin = 0;
+                    for (int q = 0; q < (i * 37 + call[0]) % 3000; q++) spin += q;
+                    out[i] = spin == -1 ? 0 : call[0]; // written last: a part still running leaves the old number
+                };
+                int stale = 0;
+                for (int c = 1; c <= 300_000; c++) {
+                    call[0] = c;
+                    int n = 2 + c % 9;
+                    team.run(n, body);
+                    for (int i = 0; i < n; i++) if (out[i] != c) { stale++; break; }
+                }
+                assertEquals(0, stale, "calls that returned with a part unfinished, " + threads + " threads");
+            }
+        }
+    }
+
     @Test
     void theMembersTakePart() {
         try (StepTeam team = new StepTeam(2, "test-team")) {
