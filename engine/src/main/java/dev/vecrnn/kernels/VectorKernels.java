@@ -274,9 +274,7 @@ final class VectorKernels implements Kernels {
         // weights (exact, so the bits are those of a masked add) rather than a mask, which JDK 17 builds on
         // the heap on every call. The shifted last vector runs in the same loop as the others: with a second
         // call site of exp, JDK 17's C2 found exp already compiled "into a big method", left that call out of
-        // line and boxed its vectors (1.3 KB per row in a training step). The weights multiply and add rather
-        // than fma: in one JDK 17 fork in four, C2 did not intrinsify the fma on the loop-carried sum (107 KB
-        // per step); a product with 0 or 1 is exact, so the bits are the same.
+        // line and boxed its vectors (1.3 KB per row in a training step).
         int last = cols - L;
         double loss = 0;
         for (int r = 0; r < rows; r++) {
@@ -292,7 +290,7 @@ final class VectorKernels implements Kernels {
                 FloatVector fresh = FloatVector.fromArray(F, FRESH, L - (j - at)); // 1 past the overlap, else 0
                 FloatVector e = exp(FloatVector.fromArray(F, logits, lo + at).sub(max));
                 e.intoArray(grad, go + at);
-                vsum = vsum.add(e.mul(fresh));                                  // not fma: see below
+                vsum = e.fma(fresh, vsum);
             }
             // sumLanes(vsum), written out: passed to a method, the accumulator is boxed on every row
             if (L >= 16) vsum = vsum.add(vsum.rearrange(ROTATE_8));
@@ -305,7 +303,7 @@ final class VectorKernels implements Kernels {
             for (int j = 0; j < cols; j += L) {
                 int at = Math.min(j, last), w = L - (j - at);
                 FloatVector g = FloatVector.fromArray(F, grad, go + at);
-                g.mul(s).mul(FloatVector.fromArray(F, FRESH, w)).add(g.mul(FloatVector.fromArray(F, STALE, w))).intoArray(grad, go + at);
+                g.mul(s).fma(FloatVector.fromArray(F, FRESH, w), g.mul(FloatVector.fromArray(F, STALE, w))).intoArray(grad, go + at);
             }
             grad[go + t] -= gradScale;
         }
