@@ -21,9 +21,10 @@ import java.util.function.IntConsumer;
  * <p>Which thread runs which index varies; callers make results independent of that by giving each index
  * its own output.
  */
-final class ParallelFor implements AutoCloseable {
+final class ParallelFor implements Fork {
     private final ForkJoinPool pool;          // threads − 1 workers; the caller is the last thread
     private final Helper[] helpers;
+    private final int threads;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private final List<Thread> workers = new CopyOnWriteArrayList<>(); // live ones only
@@ -45,6 +46,7 @@ final class ParallelFor implements AutoCloseable {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
         pool = threads > 1 ? new ForkJoinPool(threads - 1, this::newWorker, null, false, 0, MAX_POOL_SIZE, 1, null,
                 keepAlive.toMillis(), TimeUnit.MILLISECONDS) : null;
+        this.threads = threads;
         helpers = new Helper[threads - 1];
         for (int i = 0; i < helpers.length; i++) helpers[i] = new Helper();
     }
@@ -71,7 +73,11 @@ final class ParallelFor implements AutoCloseable {
     /** The pool's worker threads alive now. */
     List<Thread> workers() { return List.copyOf(workers); }
 
-    void run(int count, IntConsumer task) {
+    @Override
+    public int threads() { return threads; }
+
+    @Override
+    public void run(int count, IntConsumer task) {
         if (count <= 0) return;
         int used = Math.min(helpers.length, count - 1);
         if (used == 0) {
@@ -105,7 +111,7 @@ final class ParallelFor implements AutoCloseable {
     }
 
     /** A checked exception (thrown sneakily by a body) is wrapped, so that it cannot pass as a normal return. */
-    private static RuntimeException unchecked(Throwable t) {
+    static RuntimeException unchecked(Throwable t) {
         if (t instanceof RuntimeException r) return r;
         if (t instanceof Error e) throw e;
         return new UndeclaredThrowableException(t, "a parallel task threw " + t);

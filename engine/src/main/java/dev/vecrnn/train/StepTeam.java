@@ -1,6 +1,5 @@
 package dev.vecrnn.train;
 
-import java.lang.reflect.UndeclaredThrowableException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,7 +76,7 @@ public final class StepTeam implements Fork {
         awaitDone(n);
         body = null;
         Throwable f = failure;
-        if (f != null) throw unchecked(f);
+        if (f != null) throw ParallelFor.unchecked(f);
     }
 
     /**
@@ -114,12 +113,6 @@ public final class StepTeam implements Fork {
                 waiterParked = false;
             }
         }
-    }
-
-    private static RuntimeException unchecked(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new UndeclaredThrowableException(t, "a parallel task threw " + t);
     }
 
     private final class Member extends Thread {

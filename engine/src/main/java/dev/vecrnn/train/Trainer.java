@@ -35,7 +35,6 @@ public final class Trainer implements AutoCloseable {
     private final float[] state;         // (batch, stateSize): carried across minibatches when sequential
     private final double[] chunkLoss;
     private final ParallelFor parallel;
-    private final Fork poolFork;          // the pool as a Fork
     private final StepTeam[] teams;       // per chunk, when there are more threads than chunks; else empty
     private final Kernels[] chunkKernels; // per chunk: k, or k with its products split across the chunk's team
     private final IntConsumer chunkBody = this::runChunk;
@@ -81,11 +80,6 @@ public final class Trainer implements AutoCloseable {
         this.state = new float[batch * model.layers().stateSize(hidden)];
         this.chunkLoss = new double[arena.chunks()];
         this.parallel = new ParallelFor(threads);
-        this.poolFork = new Fork() {
-            @Override public int threads() { return threads; }
-            @Override public void run(int n, IntConsumer body) { parallel.run(n, body); }
-            @Override public void close() { parallel.close(); }
-        };
         int chunks = arena.chunks();
         this.chunkKernels = new Kernels[chunks];
         this.teams = new StepTeam[threads > chunks ? chunks : 0];
@@ -207,7 +201,7 @@ public final class Trainer implements AutoCloseable {
      * for a core (2 cores, 3 runnable threads).
      */
     private Fork phases() {
-        return teams.length == 1 ? teams[0] : poolFork;
+        return teams.length == 1 ? teams[0] : parallel;
     }
 
     private void updateSplit(int split) {
