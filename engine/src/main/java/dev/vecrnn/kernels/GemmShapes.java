@@ -26,7 +26,10 @@ public final class GemmShapes {
             // GRU, hidden 256, per step: the z and r gates (2H columns) into the 3H-wide gate panel
             "16x256x512:ldc768",
             // a gate's weight gradient over all steps: one 256-column block of the 4H-wide gate gradients
-            "256x560x256:ldb1024");
+            "256x560x256:ldb1024",
+            // LSTM, hidden 512, per step: a 2-layer model's gate panels in generation with 32 samples, and in
+            // training with a batch of 32 split into two chunks of 16
+            "32x512x2048", "16x512x2048");
 
     /** A parsed spec for one layout, with its leading dimensions resolved. */
     public record Shape(Layout layout, int m, int k, int n, int lda, int ldb, int ldc) {

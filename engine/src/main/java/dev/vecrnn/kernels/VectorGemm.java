@@ -17,10 +17,14 @@ import jdk.incubator.vector.VectorSpecies;
  *       row stride {@code 2L}). B is packed whole when more than {@link #PACK_MIN_M} rows of A reuse each
  *       sliver (in place, rows 2 KB apart map to a few L1 sets), and always for NT (transposed while packing);
  *       with few rows only a ragged last sliver is packed, so every B load is a full unmasked vector. A ragged
- *       tile is spilled to a small per-thread array and added to C lane by lane. TN with many rows also packs A
- *       ({@link #packA}: panels of {@code MR} rows, contiguous per k): in place, its rows of a k step are 2 KB
- *       apart for hidden 512 and fall into the same few L1 sets (measured on JDK 25 under load: 512x1120x512 TN
- *       3964 µs packed against 5643 in place, 256x560x256 with ldb 1024 534 against 702). Packing changes
+ *       tile is spilled to a small per-thread array and added to C lane by lane. A is packed
+ *       ({@link #packA}: panels of {@code MR} rows, contiguous per k) whenever enough slivers of B reuse it, and
+ *       the 8-row tile then reads it through {@code mk8x2Panel} at a constant stride: C2 removes the bounds check
+ *       of every broadcast from the loop, which it cannot do for a run-time stride, and for TN the rows of a k
+ *       step, 2 KB apart in place for hidden 512, no longer share a few L1 sets. Measured on Zen 5, JDK 25, with
+ *       {@code GemmPathDuel} (interleaved bursts): 32x512x512 NN 117 µs packed against 146 in place,
+ *       32x512x2048 NN 502 against 598, 512x560x512 TN 2109 against 2664, 512x1120x512 NN 4041 against 5081.
+ *       Packing changes
  *       no summation order. The loop nests are named in {@link Path}.</li>
  *   <li><b>Dot-product tiles</b> ({@code dot4x4} and its edges) run {@code NT} with few rows of A
  *       (m &lt; {@link #NT_PACK_MIN_M}) and k of at least {@link #NT_DOT_MIN_K}: A and B are both contiguous
@@ -59,7 +63,12 @@ final class VectorGemm {
     static final int NT_DOT_MIN_K = Integer.getInteger("vecrnn.gemm.ntdotmink", 4 * L);
     /** NT transposes B into packed slivers (and runs the broadcast tiles) from this many rows of A on. */
     static final int NT_PACK_MIN_M = Integer.getInteger("vecrnn.gemm.ntpackminm", 64);
-    /** Tuning override for packing A: 1 whenever B is packed whole (NN too), 2 never, 0 for TN with B packed whole. */
+    /**
+     * A is packed when at least this many columns of B reuse it: with one or two slivers the packing pass costs
+     * more than the bounds checks it saves (measured on Zen 5, JDK 25: 512x560x28 TN 352 µs packed against 191).
+     */
+    static final int PACK_A_MIN_N = Integer.getInteger("vecrnn.gemm.packaminn", 4 * NR);
+    /** Tuning override for packing A: 1 always, 2 never, 0 by shape ({@link #PACK_A_MIN_N}). */
     static final int PACK_A = Integer.getInteger("vecrnn.gemm.packa", 0);
     /**
      * NT with few rows of A swaps operands ({@link Path#NT_SWAP}) from this many rows on; below, dot tiles. Off by
@@ -93,6 +102,12 @@ final class VectorGemm {
         BCAST_PACK_B,
         /** Broadcast tiles over A packed in panels of {@code MR} rows and B packed: both streams contiguous. */
         BCAST_PACK_AB,
+        /**
+         * A packed in panels of {@code MR} rows, B in place as in {@link #BCAST_B_IN_PLACE}: few rows of A reused by
+         * many slivers of B. A panel's row {@code r} at step {@code p} is at a constant stride ({@code p·MR + r}), so
+         * C2 removes its bounds checks from the tile's loop, which it cannot for a stride only known at run time.
+         */
+        BCAST_PACK_A,
         /** NT only: {@code dot4x4} tiles, A and B both read along k in place, reduced once per block. */
         NT_DOT4X4,
         /**
@@ -116,9 +131,10 @@ final class VectorGemm {
             return m >= NT_SWAP_MIN_M ? Path.NT_SWAP : Path.NT_DOT4X4;
         }
         boolean packAll = PACK == 1 || (PACK == 0 && m > PACK_MIN_M);
-        if (!packAll) return layout == Layout.NT ? Path.BCAST_PACK_B : Path.BCAST_B_IN_PLACE;
-        boolean packA = PACK_A == 1 || (PACK_A == 0 && layout == Layout.TN);
-        return packA ? Path.BCAST_PACK_AB : Path.BCAST_PACK_B;
+        boolean packA = PACK_A == 1 || (PACK_A == 0 && m >= MR && n >= PACK_A_MIN_N);
+        if (packAll) return packA ? Path.BCAST_PACK_AB : Path.BCAST_PACK_B;
+        if (layout == Layout.NT) return Path.BCAST_PACK_B;
+        return packA ? Path.BCAST_PACK_A : Path.BCAST_B_IN_PLACE;
     }
 
     static void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda,
@@ -154,8 +170,8 @@ final class VectorGemm {
         // (a packing pass would cost about as much as the product) and pack only the ragged last one. NT
         // transposes B into the same packed slivers.
         boolean transB = layout == Layout.NT;
-        boolean packAll = transB || path != Path.BCAST_B_IN_PLACE;
-        boolean packA = path == Path.BCAST_PACK_AB;
+        boolean packAll = transB || (path != Path.BCAST_B_IN_PLACE && path != Path.BCAST_PACK_A);
+        boolean packA = path == Path.BCAST_PACK_AB || path == Path.BCAST_PACK_A;
         int packedSlivers = packAll ? slivers : (nLast == NR ? 0 : 1);
         float[] packed = scratch(SCRATCH, Math.min(k, KC) * packedSlivers * NR);
         float[] panels = packA ? scratch(SCRATCH_A, Math.min(k, KC) * roundUp(Math.min(m, MC), MR)) : null;
@@ -234,7 +250,11 @@ final class VectorGemm {
                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
         int rsC = tc ? 1 : ldc;
         int i = 0;
-        if (MR == 8) {
+        if (MR == 8 && panels) {
+            for (; i + 8 <= mc; i += 8) {
+                mk8x2Panel(kc, a, aOff + rowOffset(i, rsA, true, kc), b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            }
+        } else if (MR == 8) {
             for (; i + 8 <= mc; i += 8) {
                 mk8x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
             }
@@ -376,6 +396,68 @@ final class VectorGemm {
             c60 = b0.fma(x, c60);
             c61 = b1.fma(x, c61);
             x = FloatVector.broadcast(F, a[a7 + ap]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L);
+        c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L);
+        c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L);
+        c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L);
+        c71.intoArray(t, 15 * L);
+        addTile(t, 8, nr, c, cOff, ldc, tc);
+    }
+
+    /** {@link #mk8x2} on a panel of A ({@link #packA}, MR = 8 rows contiguous per step): {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
+    private static void mk8x2Panel(int kc, float[] a, int aOff, float[] b, int bOff, int ldb,
+                                   float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int bp = bOff + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            int ap = aOff + p * 8;
+            FloatVector x = FloatVector.broadcast(F, a[ap + 0]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[ap + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[ap + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[ap + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[ap + 4]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[ap + 5]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, a[ap + 6]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, a[ap + 7]);
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }

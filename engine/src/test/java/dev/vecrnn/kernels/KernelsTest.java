@@ -507,12 +507,16 @@ class KernelsTest {
     /** The shape, not a property or the JIT, picks the loop nest (the summation order) by default. */
     @Test
     void gemmPathsChosenByShape() {
-        assertEquals(VectorGemm.Path.BCAST_B_IN_PLACE, VectorGemm.choose(Layout.NN, 32, 512, 512));
-        assertEquals(VectorGemm.Path.BCAST_PACK_B, VectorGemm.choose(Layout.NN, 512, 512, 1120));
+        assertEquals(VectorGemm.Path.BCAST_PACK_A, VectorGemm.choose(Layout.NN, 32, 512, 512));
+        assertEquals(VectorGemm.Path.BCAST_PACK_A, VectorGemm.choose(Layout.TN, 16, 512, 512));
+        assertEquals(VectorGemm.Path.BCAST_B_IN_PLACE, VectorGemm.choose(Layout.NN, 32, 28, 512));
+        assertEquals(VectorGemm.Path.BCAST_B_IN_PLACE, VectorGemm.choose(Layout.NN, VectorGemm.MR - 1, 512, 512));
+        assertEquals(VectorGemm.Path.BCAST_PACK_AB, VectorGemm.choose(Layout.NN, 512, 512, 1120));
+        assertEquals(VectorGemm.Path.BCAST_PACK_B, VectorGemm.choose(Layout.TN, 512, 28, 560));
         assertEquals(VectorGemm.Path.BCAST_PACK_AB, VectorGemm.choose(Layout.TN, 512, 512, 1120));
         assertEquals(VectorGemm.Path.NT_DOT4X4, VectorGemm.choose(Layout.NT, 32, 512, 512));
         assertEquals(VectorGemm.Path.NT_DOT4X4, VectorGemm.choose(Layout.NT, 16, 512, 512));
-        assertEquals(VectorGemm.Path.BCAST_PACK_B, VectorGemm.choose(Layout.NT, 512, 512, 512));
+        assertEquals(VectorGemm.Path.BCAST_PACK_AB, VectorGemm.choose(Layout.NT, 512, 512, 512));
     }
 
     @Test
