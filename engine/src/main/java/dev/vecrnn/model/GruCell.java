@@ -30,8 +30,8 @@ public final class GruCell extends Cell {
 
     @Override
     protected List<TensorSpec> recurrentPanels(int hidden) {
-        return List.of(new TensorSpec(panel, hidden, 2 * hidden), new TensorSpec(panelT, 2 * hidden, hidden),
-                new TensorSpec(whhT, hidden, hidden));
+        return List.of(new TensorSpec(panel, hidden, padded(2 * hidden)), new TensorSpec(panelT, 2 * hidden, padded(hidden)),
+                new TensorSpec(whhT, hidden, padded(hidden)));
     }
 
     @Override
@@ -65,7 +65,7 @@ public final class GruCell extends Cell {
         System.arraycopy(state, stateOff, w, h, block);
         for (int t = 0; t < steps; t++) {
             int gt = a + t * rows * width, prev = h + t * block;
-            k.gemm(Layout.NN, rows, 2 * hidden, hidden, w, prev, hidden, q, wzr, 2 * hidden, w, gt, width, false);
+            k.gemm(Layout.NN, rows, 2 * hidden, hidden, w, prev, hidden, q, wzr, padded(2 * hidden), w, gt, width, false);
             for (int i = 0; i < rows; i++) {
                 k.gruGates(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
                         w, prev + i * hidden, w, rh + t * block + i * hidden, hidden);
@@ -93,11 +93,11 @@ public final class GruCell extends Cell {
                 k.gruBackwardOutput(w, gt + i * width, w, prev + i * hidden, dOut, dOutOff + t * block + i * hidden,
                         w, dh + i * hidden, w, dh + i * hidden, hidden);
             }
-            k.gemm(Layout.NN, rows, hidden, hidden, w, gt + 2 * hidden, width, q, packed.off(whhT), hidden, w, dr, hidden, false);
+            k.gemm(Layout.NN, rows, hidden, hidden, w, gt + 2 * hidden, width, q, packed.off(whhT), padded(hidden), w, dr, hidden, false);
             for (int i = 0; i < rows; i++) {
                 k.gruBackwardReset(w, gt + i * width, w, prev + i * hidden, w, dr + i * hidden, w, dh + i * hidden, hidden);
             }
-            if (t > 0) k.gemm(Layout.NN, rows, hidden, 2 * hidden, w, gt, width, q, packed.off(panelT), hidden, w, dh, hidden, true);
+            if (t > 0) k.gemm(Layout.NN, rows, hidden, 2 * hidden, w, gt, width, q, packed.off(panelT), padded(hidden), w, dh, hidden, true);
         }
         parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff);
     }

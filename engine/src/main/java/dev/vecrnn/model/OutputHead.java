@@ -20,7 +20,7 @@ public final class OutputHead {
         TensorSpec s = params.table().spec("W_hq");
         int rows = s.dim(0);
         Transpose.rows(params.data(), params.off("W_hq"), rows, s.dim(1), packed.data(), packed.off("W_hq_T"),
-                part * rows / parts, (part + 1) * rows / parts);
+                rows, part * rows / parts, (part + 1) * rows / parts);
     }
 
     /** {@code logits (n, vocab) = h (n, hidden) · W_hq + b_q}. */

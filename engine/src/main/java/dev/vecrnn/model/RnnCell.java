@@ -24,7 +24,7 @@ public final class RnnCell extends Cell {
 
     @Override
     protected List<TensorSpec> recurrentPanels(int hidden) {
-        return List.of(new TensorSpec(whhT, hidden, hidden)); // W_hhᵀ, so dH·W_hhᵀ runs as NN
+        return List.of(new TensorSpec(whhT, hidden, padded(hidden))); // W_hhᵀ, so dH·W_hhᵀ runs as NN
     }
 
     @Override
@@ -71,7 +71,7 @@ public final class RnnCell extends Cell {
         for (int t = steps - 1; t >= 0; t--) {
             int da = dOutOff + t * block;
             k.tanhBackward(w, h + (t + 1) * block, dOut, da, w, c, dOut, da, block);
-            if (t > 0) k.gemm(Layout.NN, rows, hidden, hidden, dOut, da, hidden, packed.data(), whhTOff, hidden, w, c, hidden, false);
+            if (t > 0) k.gemm(Layout.NN, rows, hidden, hidden, dOut, da, hidden, packed.data(), whhTOff, padded(hidden), w, c, hidden, false);
         }
         parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, dOut, dOutOff, dIn, dInOff);
     }

@@ -11,17 +11,17 @@ final class Transpose {
     private static final int TILE = 16;
 
     /**
-     * The part of {@code dst (cols, rows) = src (rows, cols)ᵀ} (both dense) that reads source rows
-     * {@code [from, to)}: parts can run on different threads.
+     * The part of {@code dst (cols, rows) = src (rows, cols)ᵀ} (src dense, dst rows {@code ldDst} apart) that
+     * reads source rows {@code [from, to)}: parts can run on different threads.
      */
-    static void rows(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff, int from, int to) {
+    static void rows(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff, int ldDst, int from, int to) {
         for (int r0 = from; r0 < to; r0 += TILE) {
             int r1 = Math.min(to, r0 + TILE);
             for (int c0 = 0; c0 < cols; c0 += TILE) {
                 int c1 = Math.min(cols, c0 + TILE);
                 for (int r = r0; r < r1; r++) {
                     int s = srcOff + r * cols;
-                    for (int c = c0; c < c1; c++) dst[dstOff + c * rows + r] = src[s + c];
+                    for (int c = c0; c < c1; c++) dst[dstOff + c * ldDst + r] = src[s + c];
                 }
             }
         }
