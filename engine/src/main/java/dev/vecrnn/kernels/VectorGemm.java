@@ -47,6 +47,8 @@ final class VectorGemm {
 
     private static final VectorSpecies<Float> F = VectorKernels.F;
     private static final int L = F.length();
+    /** Eight floats: one row of a full A panel with {@code MR = 8}. */
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     /** Width of a broadcast tile: two vectors. */
     private static final int NR = 2 * L;
     /** Rows of the main broadcast tile: 8 with 32 vector registers (512-bit species), else 6. */
@@ -289,11 +291,30 @@ final class VectorGemm {
     static void packA(float[] a, int off, int rsA, int csA, int mc, int kc, float[] dst) {
         for (int q = 0; q * MR < mc; q++) {
             int rows = Math.min(MR, mc - q * MR), base = q * MR * kc, first = off + q * MR * rsA;
-            if (rsA == 1) {
-                // TN: the rows of a panel are contiguous for each p
+            if (rsA == 1 && rows == 8 && MR == 8) {
+                // TN: the 8 rows of a panel are contiguous for each p, one 256-bit copy
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.fromArray(F8, a, first + p * csA).intoArray(dst, base + p * 8);
+                }
+            } else if (rsA == 1) {
                 for (int p = 0; p < kc; p++) {
                     int src = first + p * csA, d = base + p * MR;
                     for (int r = 0; r < rows; r++) dst[d + r] = a[src + r];
+                }
+            } else if (csA == 1 && rows == 8 && MR == 8) {
+                // NN: eight rows read side by side at unit stride, so C2 hoists every bounds check out of the loop
+                int s0 = first, s1 = s0 + rsA, s2 = s1 + rsA, s3 = s2 + rsA, s4 = s3 + rsA, s5 = s4 + rsA, s6 = s5 + rsA,
+                        s7 = s6 + rsA;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * 8;
+                    dst[d] = a[s0 + p];
+                    dst[d + 1] = a[s1 + p];
+                    dst[d + 2] = a[s2 + p];
+                    dst[d + 3] = a[s3 + p];
+                    dst[d + 4] = a[s4 + p];
+                    dst[d + 5] = a[s5 + p];
+                    dst[d + 6] = a[s6 + p];
+                    dst[d + 7] = a[s7 + p];
                 }
             } else {
                 for (int r = 0; r < rows; r++) {
