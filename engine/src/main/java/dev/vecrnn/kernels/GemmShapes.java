@@ -3,7 +3,7 @@ package dev.vecrnn.kernels;
 import java.util.List;
 
 /**
- * The GEMM shapes vecrnn runs: one list that drives both the kernel tests ({@code KernelsTest}) and the
+ * The GEMM shapes vecrnn runs: one list that drives both the kernel tests ({@code GemmKernelsTest}) and the
  * benchmark ({@code GemmBench}), so every shape that is timed is also checked on every code path.
  *
  * <p>A spec is {@code MxKxN} ({@code C} is {@code M×N}, inner dimension {@code K}), optionally followed by
