@@ -47,8 +47,6 @@ final class VectorGemm {
 
     private static final VectorSpecies<Float> F = VectorKernels.F;
     private static final int L = F.length();
-    /** Eight floats: one row of a full A panel with {@code MR = 8}. */
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     /** Width of a broadcast tile: two vectors. */
     private static final int NR = 2 * L;
     /** Rows of the main broadcast tile: 8 with 32 vector registers (512-bit species), else 6. */
@@ -292,10 +290,9 @@ final class VectorGemm {
         for (int q = 0; q * MR < mc; q++) {
             int rows = Math.min(MR, mc - q * MR), base = q * MR * kc, first = off + q * MR * rsA;
             if (rsA == 1 && rows == 8 && MR == 8) {
-                // TN: the 8 rows of a panel are contiguous for each p, one 256-bit copy
-                for (int p = 0; p < kc; p++) {
-                    FloatVector.fromArray(F8, a, first + p * csA).intoArray(dst, base + p * 8);
-                }
+                // TN: the 8 rows of a panel are contiguous for each p. Not a 256-bit vector copy: JDK 17's C2 boxed
+                // it (8.4 MB per TrainStepBench step); a constant-length arraycopy compiles to the same moves.
+                for (int p = 0; p < kc; p++) System.arraycopy(a, first + p * csA, dst, base + p * 8, 8);
             } else if (rsA == 1) {
                 for (int p = 0; p < kc; p++) {
                     int src = first + p * csA, d = base + p * MR;

@@ -272,42 +272,58 @@ final class VectorKernels implements Kernels {
         // one: masked loads at arbitrary offsets fall off the intrinsic path and allocate. Max ignores the
         // overlap; the sum and the scaling count only the fresh lanes, selected by multiplying with 0/1
         // weights (exact, so the bits are those of a masked add) rather than a mask, which JDK 17 builds on
-        // the heap on every call. The shifted last vector runs in the same loop as the others: with a second
-        // call site of exp, JDK 17's C2 found exp already compiled "into a big method", left that call out of
-        // line and boxed its vectors (1.3 KB per row in a training step).
+        // the heap on every call. Each pass over a row is a method of its own that takes and returns no
+        // vector: JDK 17's C2, compiling this loop "into a big method", sometimes left a vector call out of
+        // line and boxed its operands (1.3 KB per row from exp; 215 KB per training step from the scaling
+        // pass in one fork in three), and a call that passes only arrays and numbers costs nothing if it is
+        // left out of line.
         int last = cols - L;
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int lo = lOff + r * cols, go = gOff + r * cols;
-            FloatVector vmax = FloatVector.fromArray(F, logits, lo + last);
-            for (int j = 0; j < last; j += L) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + j));
-            float max = vmax.reduceLanes(VectorOperators.MAX);
+            float max = rowMax(logits, lo, last);
             int t = targets[tOff + r];
             float target = logits[lo + t];
-            FloatVector vsum = FloatVector.zero(F);
-            for (int j = 0; j < cols; j += L) {
-                int at = Math.min(j, last);                                   // the last vector ends at cols
-                FloatVector fresh = FloatVector.fromArray(F, FRESH, L - (j - at)); // 1 past the overlap, else 0
-                FloatVector e = exp(FloatVector.fromArray(F, logits, lo + at).sub(max));
-                e.intoArray(grad, go + at);
-                vsum = e.fma(fresh, vsum);
-            }
-            // sumLanes(vsum), written out: passed to a method, the accumulator is boxed on every row
-            if (L >= 16) vsum = vsum.add(vsum.rearrange(ROTATE_8));
-            if (L >= 8) vsum = vsum.add(vsum.rearrange(ROTATE_4));
-            vsum = vsum.add(vsum.rearrange(ROTATE_2));
-            vsum = vsum.add(vsum.rearrange(ROTATE_1));
-            float sum = vsum.lane(0);
+            float sum = rowExp(logits, lo, cols, last, max, grad, go);
             loss += Math.log(sum) + max - target;
-            float s = gradScale / sum;
-            for (int j = 0; j < cols; j += L) {
-                int at = Math.min(j, last), w = L - (j - at);
-                FloatVector g = FloatVector.fromArray(F, grad, go + at);
-                g.mul(s).fma(FloatVector.fromArray(F, FRESH, w), g.mul(FloatVector.fromArray(F, STALE, w))).intoArray(grad, go + at);
-            }
+            rowScale(grad, go, cols, last, gradScale / sum);
             grad[go + t] -= gradScale;
         }
         return loss;
+    }
+
+    /** The largest of a row of {@code last + L} logits (at least one vector). */
+    private static float rowMax(float[] logits, int lo, int last) {
+        FloatVector vmax = FloatVector.fromArray(F, logits, lo + last);
+        for (int j = 0; j < last; j += L) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + j));
+        return vmax.reduceLanes(VectorOperators.MAX);
+    }
+
+    /** Writes {@code exp(logit − max)} of a row into {@code grad} and returns their sum, in lane order. */
+    private static float rowExp(float[] logits, int lo, int cols, int last, float max, float[] grad, int go) {
+        FloatVector vsum = FloatVector.zero(F);
+        for (int j = 0; j < cols; j += L) {
+            int at = Math.min(j, last);                                   // the last vector ends at cols
+            FloatVector fresh = FloatVector.fromArray(F, FRESH, L - (j - at)); // 1 past the overlap, else 0
+            FloatVector e = exp(FloatVector.fromArray(F, logits, lo + at).sub(max));
+            e.intoArray(grad, go + at);
+            vsum = e.fma(fresh, vsum);
+        }
+        // sumLanes(vsum), written out: passed to a method, the accumulator is boxed on every row
+        if (L >= 16) vsum = vsum.add(vsum.rearrange(ROTATE_8));
+        if (L >= 8) vsum = vsum.add(vsum.rearrange(ROTATE_4));
+        vsum = vsum.add(vsum.rearrange(ROTATE_2));
+        vsum = vsum.add(vsum.rearrange(ROTATE_1));
+        return vsum.lane(0);
+    }
+
+    /** Multiplies a row of {@code grad} by {@code s}, each element once (the overlapped lanes keep their value). */
+    private static void rowScale(float[] grad, int go, int cols, int last, float s) {
+        for (int j = 0; j < cols; j += L) {
+            int at = Math.min(j, last), w = L - (j - at);
+            FloatVector g = FloatVector.fromArray(F, grad, go + at);
+            g.mul(s).fma(FloatVector.fromArray(F, FRESH, w), g.mul(FloatVector.fromArray(F, STALE, w))).intoArray(grad, go + at);
+        }
     }
 
     /**
