@@ -67,6 +67,8 @@ if [ "$WHAT" = speed ] || [ "$WHAT" = all ]; then
   done
 fi
 
+# the hand-written reading of the numbers, from its heading to the end, survives a rerun
+NOTES=$(sed -n '/^## Reading the numbers/,$p' results/cells.md 2>/dev/null || true)
 {
   echo "# GRU, LSTM and deep RNNs (d2l 9.1-9.3): parity and speed against PyTorch"
   echo
@@ -90,5 +92,6 @@ fi
   echo "| cell | layers | vecrnn tok/s | PyTorch nn tok/s | ratio | MFLOP/token | ceiling tok/s | of ceiling |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
   cat "$LOGS/speed.rows" 2>/dev/null || true
-} > results/cells.md
+  [ -n "$NOTES" ] && printf '\n%s\n' "$NOTES"
+} > results/cells.md.tmp && mv results/cells.md.tmp results/cells.md
 echo "wrote results/cells.md"

@@ -86,7 +86,7 @@ if openblas:
     out += ["OpenBLAS column: the faster of these two, one thread (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset):", ""]
     out += ["- `%s`" % h for h in ob_heads] + [""]
 if peak:
-    out += ["FMA peak, one thread: %.1f GFLOP/s (`results/peak.txt`: %s); `% peak` is simd GFLOP/s over it." % (
+    out += ["FMA peak, one thread: %.1f GFLOP/s (`results/peak.txt`: %s); `%% peak` is simd GFLOP/s over it." % (
         peak, open(pk_path).readline().strip().lstrip("# ")), ""]
 for v in jdks:
     meta = {}

@@ -25,18 +25,22 @@ mvn -q package -DskipTests -pl engine,cli -am >/dev/null
 cp cli/target/cli.jar "$LOGS/.cli.jar"   # a copy, so a rebuild during the run cannot change it
 
 rows=()
+# median tokens/sec over the second half of the epochs (after JIT warm-up): one 40 ms epoch swings by ±30% here
+median_half() { awk '{a[n++]=$1} END{for(i=int(n/2);i<n;i++) print a[i]}' | sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}'; }
+median_csv() { awk -F, 'NR>1 && $4!=""{print $4}' "$1" | median_half; }
+median_torch() { awk '/^epoch /{for(i=1;i<=NF;i++) if($i=="tok/s") print $(i-1)}' "$1" | median_half; }
 run_vecrnn() { # jdk-home label threads extra-args...
   local jdk="$1" label="$2" threads="$3"; shift 3
   local log="$LOGS/train-$label-t$threads$*.log"; log="${log// /_}"
   local cmd=("$jdk/bin/java" --add-modules jdk.incubator.vector "-Xlog:gc:file=$log.gc::filecount=0" -jar "$LOGS/.cli.jar" train
-             --epochs "$EPOCHS" --threads "$threads" --save "$LOGS/.model.safetensors" "$@")
+             --epochs "$EPOCHS" --threads "$threads" --save "$LOGS/.model.safetensors" --metrics "$log.csv" "$@")
   /usr/bin/time -f "wall %e s, max RSS %M KiB" "${cmd[@]}" >"$log" 2>"$log.time"
   local summary wall heap
   summary=$(grep '^perplexity ' "$log" | head -1)
   wall=$(grep -o 'wall [0-9.]* s' "$log.time")
   heap=$(grep -o -- '->[0-9]*M' "$log.gc" | tr -dc '0-9\n' | sort -n | tail -1 || true)
   gcs=$(grep -c 'Pause' "$log.gc" || true)
-  rows+=("| vecrnn, JDK $label | $threads | $* | ${summary} | ${wall#wall } | ${heap:-?} MiB, ${gcs} GCs | \`java --add-modules jdk.incubator.vector -jar cli.jar train --epochs $EPOCHS --threads $threads $*\` |")
+  rows+=("| vecrnn, JDK $label | $threads | $* | $(printf %.0f "$(median_csv "$log.csv")") | ${summary} | ${wall#wall } | ${heap:-?} MiB, ${gcs} GCs | \`java --add-modules jdk.incubator.vector -jar cli.jar train --epochs $EPOCHS --threads $threads $*\` |")
   echo "${rows[-1]}"
 }
 
@@ -44,8 +48,8 @@ run_torch() { # threads extra-args...
   local threads="$1"; shift
   local e=$(( EPOCHS < 50 ? EPOCHS : 50 ))
   local log="$LOGS/torch-t$threads$*.log"; log="${log// /_}"
-  "${TORCH_ENV[@]}" /usr/bin/python3 "$SHARED/anchors/d2l_torch.py" "$SHARED/data/timemachine.txt" --epochs "$e" --threads "$threads" "$@" >"$log" 2>&1
-  rows+=("| PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') | $threads | ${*:-scratch} | $(grep '^perplexity ' "$log" | head -1) | | | \`${TORCH_ENV[*]} python3 ../shared/anchors/d2l_torch.py --epochs $e --threads $threads $*\` |")
+  "${TORCH_ENV[@]}" /usr/bin/python3 "$SHARED/anchors/d2l_torch.py" "$SHARED/data/timemachine.txt" --epochs "$e" --threads "$threads" --log-every 1 "$@" >"$log" 2>&1
+  rows+=("| PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') | $threads | ${*:-scratch} | $(printf %.0f "$(median_torch "$log")") | $(grep '^perplexity ' "$log" | head -1) | | | \`${TORCH_ENV[*]} python3 ../shared/anchors/d2l_torch.py --epochs $e --threads $threads --log-every 1 $*\` |")
   echo "${rows[-1]}"
 }
 
@@ -67,12 +71,13 @@ fi
   echo "JDKs: $("$JDK17/bin/java" -version 2>&1 | head -1); $("$JDK25/bin/java" -version 2>&1 | head -1)."
   [[ -n "$OPENBLAS_HEAD" ]] && echo "PyTorch runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset: ${OPENBLAS_HEAD#\# }."
   echo "d2l defaults (hidden 512, batch 32, steps 35, lr 1, clip 1, 10,000 tokens, 8 minibatches = 8,960 tokens per epoch)."
-  echo "Tokens/sec is the last epoch's tokens over its wall time, as d2l reports it. Peak live heap is the largest"
+  echo "Median tokens/sec is over the second half of the epochs (per-epoch figures from \`--metrics\` and PyTorch's per-epoch"
+  echo "lines); the final line's tokens/sec is the last epoch's alone, as d2l reports it. Peak live heap is the largest"
   echo "heap occupancy after a GC in the -Xlog:gc log (the garbage before it comes from JIT warm-up: a compiled"
   echo "training step allocates nothing). Full logs, GC logs and /usr/bin/time output are in results/logs/."
   echo
-  echo "| run | threads | options | final line | wall time (500 epochs) | peak live heap, GCs | command |"
-  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  echo "| run | threads | options | median tok/s | final line | wall time ($EPOCHS epochs) | peak live heap, GCs | command |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
   printf '%s\n' "${rows[@]}"
 } >"$OUT"
 echo "wrote $OUT"
