@@ -92,6 +92,6 @@ NOTES=$(sed -n '/^## Reading the numbers/,$p' results/cells.md 2>/dev/null || tr
   echo "| cell | layers | vecrnn tok/s | PyTorch nn tok/s | ratio | MFLOP/token | ceiling tok/s | of ceiling |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
   cat "$LOGS/speed.rows" 2>/dev/null || true
-  [ -n "$NOTES" ] && printf '\n%s\n' "$NOTES"
+  if [ -n "$NOTES" ]; then printf '\n%s\n' "$NOTES"; fi
 } > results/cells.md.tmp && mv results/cells.md.tmp results/cells.md
 echo "wrote results/cells.md"
