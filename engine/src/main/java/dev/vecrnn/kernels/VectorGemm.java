@@ -1,7 +1,6 @@
 package dev.vecrnn.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulator of a tile in registers for a whole {@code k} block.
  *
  * <ul>
- *   <li><b>Broadcast tiles</b> ({@code mk8x2}, {@code mk6x2}, {@code mk4x2}, {@code mk1x2}: rows of A by two
- *       vectors of B) run {@code NN}, {@code TN} and most {@code NT}. A is read in place; NN and TN differ only in
+ *   <li><b>Broadcast tiles</b> ({@link VectorGemmTiles}: {@code mk8x2}, {@code mk6x2}, {@code mk4x2},
+ *       {@code mk1x2}: rows of A by two vectors of B) run {@code NN}, {@code TN} and most {@code NT}. A is read in place; NN and TN differ only in
  *       its strides ({@code a(i,p) = a[i·rsA + p·csA]}). B is read as slivers of {@code 2L} columns, either in
  *       place (row stride {@code ldb}) or packed ({@link #packB}, {@link #packBT}: contiguous, zero-padded,
  *       row stride {@code 2L}). B is packed whole when more than {@link #PACK_MIN_M} rows of A reuse each
@@ -252,22 +251,22 @@ final class VectorGemm {
         int i = 0;
         if (MR == 8 && panels) {
             for (; i + 8 <= mc; i += 8) {
-                mk8x2Panel(kc, a, aOff + rowOffset(i, rsA, true, kc), b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2Panel(kc, a, aOff + rowOffset(i, rsA, true, kc), b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
             }
         } else if (MR == 8) {
             for (; i + 8 <= mc; i += 8) {
-                mk8x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
             }
         } else {
             for (; i + 6 <= mc; i += 6) {
-                mk6x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk6x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
             }
         }
         for (; i + 4 <= mc; i += 4) {
-            mk4x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            VectorGemmTiles.mk4x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
         }
         for (; i < mc; i++) {
-            mk1x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            VectorGemmTiles.mk1x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
         }
     }
 
@@ -370,270 +369,6 @@ final class VectorGemm {
                 for (int p = 0; p < rows; p++) dst[d + p * NR] = b[src + p];
             }
             for (int jj = w; jj < NR; jj++) for (int p = 0; p < rows; p++) dst[base + jj + p * NR] = 0f;
-        }
-    }
-
-    // ---- broadcast micro-kernels: A in place (strides rsA, csA), B slivers of 2L columns (row stride ldb) ----
-
-    /** 8 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
-    private static void mk8x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
-        int a0 = aOff, a1 = a0 + rsA, a2 = a1 + rsA, a3 = a2 + rsA, a4 = a3 + rsA, a5 = a4 + rsA, a6 = a5 + rsA, a7 = a6 + rsA;
-        for (int p = 0; p < kc; p++) {
-            int bp = bOff + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(F, b, bp);
-            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            int ap = p * csA;
-            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(F, a[a1 + ap]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(F, a[a2 + ap]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(F, a[a3 + ap]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
-            x = FloatVector.broadcast(F, a[a4 + ap]);
-            c40 = b0.fma(x, c40);
-            c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(F, a[a5 + ap]);
-            c50 = b0.fma(x, c50);
-            c51 = b1.fma(x, c51);
-            x = FloatVector.broadcast(F, a[a6 + ap]);
-            c60 = b0.fma(x, c60);
-            c61 = b1.fma(x, c61);
-            x = FloatVector.broadcast(F, a[a7 + ap]);
-            c70 = b0.fma(x, c70);
-            c71 = b1.fma(x, c71);
-        }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        c10.intoArray(t, 2 * L);
-        c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L);
-        c21.intoArray(t, 5 * L);
-        c30.intoArray(t, 6 * L);
-        c31.intoArray(t, 7 * L);
-        c40.intoArray(t, 8 * L);
-        c41.intoArray(t, 9 * L);
-        c50.intoArray(t, 10 * L);
-        c51.intoArray(t, 11 * L);
-        c60.intoArray(t, 12 * L);
-        c61.intoArray(t, 13 * L);
-        c70.intoArray(t, 14 * L);
-        c71.intoArray(t, 15 * L);
-        addTile(t, 8, nr, c, cOff, ldc, tc);
-    }
-
-    /** {@link #mk8x2} on a panel of A ({@link #packA}, MR = 8 rows contiguous per step): {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
-    private static void mk8x2Panel(int kc, float[] a, int aOff, float[] b, int bOff, int ldb,
-                                   float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int bp = bOff + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(F, b, bp);
-            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            int ap = aOff + p * 8;
-            FloatVector x = FloatVector.broadcast(F, a[ap + 0]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(F, a[ap + 1]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(F, a[ap + 2]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(F, a[ap + 3]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
-            x = FloatVector.broadcast(F, a[ap + 4]);
-            c40 = b0.fma(x, c40);
-            c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(F, a[ap + 5]);
-            c50 = b0.fma(x, c50);
-            c51 = b1.fma(x, c51);
-            x = FloatVector.broadcast(F, a[ap + 6]);
-            c60 = b0.fma(x, c60);
-            c61 = b1.fma(x, c61);
-            x = FloatVector.broadcast(F, a[ap + 7]);
-            c70 = b0.fma(x, c70);
-            c71 = b1.fma(x, c71);
-        }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        c10.intoArray(t, 2 * L);
-        c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L);
-        c21.intoArray(t, 5 * L);
-        c30.intoArray(t, 6 * L);
-        c31.intoArray(t, 7 * L);
-        c40.intoArray(t, 8 * L);
-        c41.intoArray(t, 9 * L);
-        c50.intoArray(t, 10 * L);
-        c51.intoArray(t, 11 * L);
-        c60.intoArray(t, 12 * L);
-        c61.intoArray(t, 13 * L);
-        c70.intoArray(t, 14 * L);
-        c71.intoArray(t, 15 * L);
-        addTile(t, 8, nr, c, cOff, ldc, tc);
-    }
-
-    /** 6 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
-    private static void mk6x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        int a0 = aOff, a1 = a0 + rsA, a2 = a1 + rsA, a3 = a2 + rsA, a4 = a3 + rsA, a5 = a4 + rsA;
-        for (int p = 0; p < kc; p++) {
-            int bp = bOff + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(F, b, bp);
-            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            int ap = p * csA;
-            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(F, a[a1 + ap]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(F, a[a2 + ap]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(F, a[a3 + ap]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
-            x = FloatVector.broadcast(F, a[a4 + ap]);
-            c40 = b0.fma(x, c40);
-            c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(F, a[a5 + ap]);
-            c50 = b0.fma(x, c50);
-            c51 = b1.fma(x, c51);
-        }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        c10.intoArray(t, 2 * L);
-        c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L);
-        c21.intoArray(t, 5 * L);
-        c30.intoArray(t, 6 * L);
-        c31.intoArray(t, 7 * L);
-        c40.intoArray(t, 8 * L);
-        c41.intoArray(t, 9 * L);
-        c50.intoArray(t, 10 * L);
-        c51.intoArray(t, 11 * L);
-        addTile(t, 6, nr, c, cOff, ldc, tc);
-    }
-
-    /** 4 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
-    private static void mk4x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        int a0 = aOff, a1 = a0 + rsA, a2 = a1 + rsA, a3 = a2 + rsA;
-        for (int p = 0; p < kc; p++) {
-            int bp = bOff + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(F, b, bp);
-            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            int ap = p * csA;
-            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(F, a[a1 + ap]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(F, a[a2 + ap]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(F, a[a3 + ap]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
-        }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        c10.intoArray(t, 2 * L);
-        c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L);
-        c21.intoArray(t, 5 * L);
-        c30.intoArray(t, 6 * L);
-        c31.intoArray(t, 7 * L);
-        addTile(t, 4, nr, c, cOff, ldc, tc);
-    }
-
-    /** 1 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
-    private static void mk1x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                              float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        int a0 = aOff;
-        for (int p = 0; p < kc; p++) {
-            int bp = bOff + p * ldb;
-            FloatVector b0 = FloatVector.fromArray(F, b, bp);
-            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            int ap = p * csA;
-            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-        }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        addTile(t, 1, nr, c, cOff, ldc, tc);
-    }
-
-
-    /**
-     * Adds a tile spilled to {@code t} ({@code rows} runs of 2L floats, the first {@code nr} of each valid) into C:
-     * {@code C[r][q] += t[r·2L + q]}, or with {@code tc} (the tile is a block of Cᵀ) {@code C[q][r] += t[r·2L + q]}.
-     * Each element gets one rounding {@code c + t}, so the result does not depend on which branch runs.
-     */
-    private static void addTile(float[] t, int rows, int nr, float[] c, int cOff, int ldc, boolean tc) {
-        if (tc) {
-            for (int r = 0; r < rows; r++) {
-                int s = r * NR;
-                for (int q = 0; q < nr; q++) c[cOff + q * ldc + r] += t[s + q];
-            }
-        } else if (nr == NR) {
-            for (int r = 0; r < rows; r++) {
-                int o = cOff + r * ldc, s = r * NR;
-                FloatVector.fromArray(F, c, o).add(FloatVector.fromArray(F, t, s)).intoArray(c, o);
-                FloatVector.fromArray(F, c, o + L).add(FloatVector.fromArray(F, t, s + L)).intoArray(c, o + L);
-            }
-        } else {
-            for (int r = 0; r < rows; r++) {
-                int o = cOff + r * ldc, s = r * NR;
-                for (int q = 0; q < nr; q++) c[o + q] += t[s + q];
-            }
         }
     }
 }

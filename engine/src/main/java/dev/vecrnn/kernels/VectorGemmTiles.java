@@ -1,0 +1,285 @@
+package dev.vecrnn.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link VectorGemm}'s broadcast micro-kernels, named by tile (rows of A by vectors of B): each keeps a tile's
+ * accumulators in registers for a whole k block and adds it into C once. A is read in place at strides
+ * {@code rsA, csA}, or from a packed panel ({@code mk8x2Panel}); B as a sliver of 2L columns, row stride
+ * {@code ldb} (in place) or 2L (packed).
+ *
+ * <p>The tiles repeat one another's shape on purpose: a tile written once over a loop of rows would pass
+ * loop-carried vectors between methods, which C2 boxes unless it inlines every call, and the constant stride of
+ * the panel tile is what lets C2 drop the bounds checks of its broadcasts.
+ */
+final class VectorGemmTiles {
+    private VectorGemmTiles() {}
+
+    private static final VectorSpecies<Float> F = VectorKernels.F;
+    private static final int L = F.length();
+    /** Width of a broadcast tile: two vectors. */
+    private static final int NR = 2 * L;
+
+    /** 8 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
+    static void mk8x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        int a0 = aOff, a1 = a0 + rsA, a2 = a1 + rsA, a3 = a2 + rsA, a4 = a3 + rsA, a5 = a4 + rsA, a6 = a5 + rsA, a7 = a6 + rsA;
+        for (int p = 0; p < kc; p++) {
+            int bp = bOff + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            int ap = p * csA;
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[a1 + ap]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[a2 + ap]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[a3 + ap]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[a4 + ap]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[a5 + ap]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, a[a6 + ap]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, a[a7 + ap]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L);
+        c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L);
+        c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L);
+        c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L);
+        c71.intoArray(t, 15 * L);
+        addTile(t, 8, nr, c, cOff, ldc, tc);
+    }
+
+    /** {@link #mk8x2} on a panel of A ({@link VectorGemm#packA}, MR = 8 rows contiguous per step): {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
+    static void mk8x2Panel(int kc, float[] a, int aOff, float[] b, int bOff, int ldb,
+                           float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int bp = bOff + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            int ap = aOff + p * 8;
+            FloatVector x = FloatVector.broadcast(F, a[ap + 0]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[ap + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[ap + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[ap + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[ap + 4]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[ap + 5]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, a[ap + 6]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, a[ap + 7]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L);
+        c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L);
+        c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L);
+        c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L);
+        c71.intoArray(t, 15 * L);
+        addTile(t, 8, nr, c, cOff, ldc, tc);
+    }
+
+    /** 6 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
+    static void mk6x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        int a0 = aOff, a1 = a0 + rsA, a2 = a1 + rsA, a3 = a2 + rsA, a4 = a3 + rsA, a5 = a4 + rsA;
+        for (int p = 0; p < kc; p++) {
+            int bp = bOff + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            int ap = p * csA;
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[a1 + ap]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[a2 + ap]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[a3 + ap]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[a4 + ap]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[a5 + ap]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L);
+        c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L);
+        c51.intoArray(t, 11 * L);
+        addTile(t, 6, nr, c, cOff, ldc, tc);
+    }
+
+    /** 4 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
+    static void mk4x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        int a0 = aOff, a1 = a0 + rsA, a2 = a1 + rsA, a3 = a2 + rsA;
+        for (int p = 0; p < kc; p++) {
+            int bp = bOff + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            int ap = p * csA;
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[a1 + ap]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[a2 + ap]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[a3 + ap]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        addTile(t, 4, nr, c, cOff, ldc, tc);
+    }
+
+    /** 1 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
+    static void mk1x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        int a0 = aOff;
+        for (int p = 0; p < kc; p++) {
+            int bp = bOff + p * ldb;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            int ap = p * csA;
+            FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        addTile(t, 1, nr, c, cOff, ldc, tc);
+    }
+
+
+    /**
+     * Adds a tile spilled to {@code t} ({@code rows} runs of 2L floats, the first {@code nr} of each valid) into C:
+     * {@code C[r][q] += t[r·2L + q]}, or with {@code tc} (the tile is a block of Cᵀ) {@code C[q][r] += t[r·2L + q]}.
+     * Each element gets one rounding {@code c + t}, so the result does not depend on which branch runs.
+     */
+    private static void addTile(float[] t, int rows, int nr, float[] c, int cOff, int ldc, boolean tc) {
+        if (tc) {
+            for (int r = 0; r < rows; r++) {
+                int s = r * NR;
+                for (int q = 0; q < nr; q++) c[cOff + q * ldc + r] += t[s + q];
+            }
+        } else if (nr == NR) {
+            for (int r = 0; r < rows; r++) {
+                int o = cOff + r * ldc, s = r * NR;
+                FloatVector.fromArray(F, c, o).add(FloatVector.fromArray(F, t, s)).intoArray(c, o);
+                FloatVector.fromArray(F, c, o + L).add(FloatVector.fromArray(F, t, s + L)).intoArray(c, o + L);
+            }
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int o = cOff + r * ldc, s = r * NR;
+                for (int q = 0; q < nr; q++) c[o + q] += t[s + q];
+            }
+        }
+    }
+}
