@@ -21,11 +21,7 @@ VECRNN=("$JDK25/bin/java" --add-modules jdk.incubator.vector -jar "$LOGS/.cli.ja
 
 JOBS=("gru 1 1" "lstm 1 1" "lstm 2 2")   # cell layers lr, d2l 9.1, 9.2, 9.3
 
-# median of column 4 (tokens_per_sec) of a metrics CSV, over the second half of the epochs (after JIT warm-up)
-median() { sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}'; }
-median_tps() { awk -F, 'NR>1 && $4!=""{print $4}' "$1" | awk '{a[n++]=$1} END{for(i=int(n/2);i<n;i++) print a[i]}' | median; }
-# median of the per-epoch tok/s in a d2l_torch log, second half of the epochs
-torch_median() { awk '/^epoch /{for(i=1;i<=NF;i++) if($i=="tok/s") print $(i-1)}' "$1" | awk '{a[n++]=$1} END{for(i=int(n/2);i<n;i++) print a[i]}' | median; }
+source bench/medians.sh
 
 if [ "$WHAT" = parity ] || [ "$WHAT" = all ]; then
   : > "$LOGS/parity.rows"
@@ -57,7 +53,7 @@ if [ "$WHAT" = speed ] || [ "$WHAT" = all ]; then
     "${VECRNN[@]}" --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$SPEED_EPOCHS" --threads 2 \
       --quiet --metrics "$v.csv" --save "$LOGS/.model.safetensors" >"$v.log" 2>&1
     "${TORCH[@]}" --concise --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$(( SPEED_EPOCHS / 3 ))" --threads 2 --log-every 1 >"$t" 2>&1
-    tv=$(median_tps "$v.csv"); tt=$(torch_median "$t")
+    tv=$(median_csv "$v.csv"); tt=$(median_torch "$t")
     # FLOPs per token (multiply-adds x 2): forward, backward through the state and weight gradients, each 2·W
     # for every recurrent or dense input weight W (layer 0's input is a row gather), plus the output layer 6·H·V.
     flops=$(awk -v c="$cell" -v l="$layers" 'BEGIN{H=256; V=28; g=(c=="lstm")?4:(c=="gru")?3:1; print 6*g*H*H + (l-1)*12*g*H*H + 6*H*V}')

@@ -25,10 +25,7 @@ mvn -q package -DskipTests -pl engine,cli -am >/dev/null
 cp cli/target/cli.jar "$LOGS/.cli.jar"   # a copy, so a rebuild during the run cannot change it
 
 rows=()
-# median tokens/sec over the second half of the epochs (after JIT warm-up): one 40 ms epoch swings by ±30% here
-median_half() { awk '{a[n++]=$1} END{for(i=int(n/2);i<n;i++) print a[i]}' | sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}'; }
-median_csv() { awk -F, 'NR>1 && $4!=""{print $4}' "$1" | median_half; }
-median_torch() { awk '/^epoch /{for(i=1;i<=NF;i++) if($i=="tok/s") print $(i-1)}' "$1" | median_half; }
+source bench/medians.sh
 run_vecrnn() { # jdk-home label threads extra-args...
   local jdk="$1" label="$2" threads="$3"; shift 3
   local log="$LOGS/train-$label-t$threads$*.log"; log="${log// /_}"
