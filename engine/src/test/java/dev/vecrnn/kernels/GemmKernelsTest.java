@@ -105,6 +105,15 @@ class GemmKernelsTest {
             return out;
         }
 
+        /** Checks {@code kernels} with and without accumulation, adding what is wrong (up to 20 lines) to {@code failures}. */
+        void checkBoth(Kernels kernels, List<String> failures) {
+            double[] ref = reference();
+            for (boolean acc : new boolean[] {false, true}) {
+                String f = check(kernels, ref, acc);
+                if (f != null && failures.size() < 20) failures.add(f);
+            }
+        }
+
         /** Runs {@code kernels} and returns null or a description of the first wrong element. */
         String check(Kernels kernels, double[] ref, boolean accumulate) {
             float[] c = c0.clone();
@@ -159,20 +168,10 @@ class GemmKernelsTest {
         List<String> failures = new ArrayList<>();
         long seed = 1;
         for (int m : SMALL) for (int n : SMALL) for (int k : SMALL) {
-            Problem p = new Problem(layout, m, n, k, seed++);
-            double[] ref = p.reference();
-            for (boolean acc : new boolean[] {false, true}) {
-                String f = p.check(kernels, ref, acc);
-                if (f != null && failures.size() < 20) failures.add(f);
-            }
+            new Problem(layout, m, n, k, seed++).checkBoth(kernels, failures);
         }
         for (int[] s : new int[][] {{5, 7, 0}, {0, 7, 5}, {5, 0, 5}, {1, 1, 0}, {33, 40, 0}}) {
-            Problem p = new Problem(layout, s[0], s[1], s[2], seed++);
-            double[] ref = p.reference();
-            for (boolean acc : new boolean[] {false, true}) {
-                String f = p.check(kernels, ref, acc);
-                if (f != null) failures.add(f);
-            }
+            new Problem(layout, s[0], s[1], s[2], seed++).checkBoth(kernels, failures);
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
@@ -248,21 +247,11 @@ class GemmKernelsTest {
         long seed = 7;
         int[] sizes = {1, 6, 7, 13, 17, 33, 40, 150};
         for (int m : sizes) for (int n : sizes) for (int k : sizes) {
-            Problem p = new Problem(layout, m, n, k, seed++);
-            double[] ref = p.reference();
-            for (boolean acc : new boolean[] {false, true}) {
-                String f = p.check(kernels, ref, acc);
-                if (f != null && failures.size() < 20) failures.add(f);
-            }
+            new Problem(layout, m, n, k, seed++).checkBoth(kernels, failures);
         }
         // more than one k block (KC) and more than one row block (MC)
         for (int[] s : new int[][] {{150, 33, VectorGemm.KC + 7}, {VectorGemm.MC + 9, 40, 300}, {33, 150, 2 * VectorGemm.KC + 1}}) {
-            Problem p = new Problem(layout, s[0], s[1], s[2], seed++);
-            double[] ref = p.reference();
-            for (boolean acc : new boolean[] {false, true}) {
-                String f = p.check(kernels, ref, acc);
-                if (f != null) failures.add(f);
-            }
+            new Problem(layout, s[0], s[1], s[2], seed++).checkBoth(kernels, failures);
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
