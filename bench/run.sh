@@ -120,7 +120,7 @@ for v in jdks:
         for shape in GEMM_SHAPES:
             mm, kk, nn = map(int, shape.split(":")[0].split("x"))
             flop = 2.0 * mm * kk * nn
-            for lay in ("NN", "NT", "TN"):
+            for lay in ("NN", "NP", "NT", "TN"):
                 key = (shape, lay)
                 if key not in simd and key not in scal:
                     continue
@@ -141,7 +141,8 @@ for v in jdks:
                     row += " (skipped) |"
                 row += (" %.0f× |" % (gs / gc)) if gs and gc else " – |"
                 if openblas:
-                    ob = openblas.get(key)
+                    # NP is NN with B in packed panels: OpenBLAS's NN packs B itself
+                    ob = openblas.get((shape, "NN" if lay == "NP" else lay))
                     row += (" %.1f | %.2f× |" % (ob, gs / ob)) if ob and gs else " – | – |"
                 out.append(row)
         out.append("")

@@ -45,7 +45,8 @@ public class GemmBench {
             "32x512x2048", "16x512x2048"})
     public String shape;
 
-    @Param({"NN", "NT", "TN"})
+    /** NP: NN with B in {@code PackedPanel}s, as the recurrent products read their weights. */
+    @Param({"NN", "NP", "NT", "TN"})
     public String layout;
 
     /**

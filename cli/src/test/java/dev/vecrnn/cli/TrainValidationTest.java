@@ -237,7 +237,7 @@ class TrainValidationTest {
         StringBuilder words = new StringBuilder();
         for (int i = 0; i < 150_000; i++) words.append('w').append(Integer.toString(i, 36)).append(i % 20 == 19 ? '\n' : ' ');
         Path f = Files.writeString(tmp.resolve("words.txt"), words);
-        CliTest.Result r = CliTest.run("train", "--corpus", f.toString(), "--tokenization", "word", "--hidden", "16384",
+        CliTest.Result r = CliTest.run("train", "--corpus", f.toString(), "--tokenization", "word", "--hidden", "4096",
                 "--save", tmp.resolve("n.safetensors").toString());
         CliTest.assertUsage(r);
         assertEquals(1, r.errLines().size(), r.toString());

@@ -10,8 +10,20 @@ final class GemmChecks {
         int aRows = layout == Layout.TN ? k : m, aCols = layout == Layout.TN ? m : k;
         int bRows = layout == Layout.NT ? n : k, bCols = layout == Layout.NT ? k : n;
         fits("A", a, aOff, aRows, aCols, lda);
-        fits("B", b, bOff, bRows, bCols, ldb);
+        if (layout == Layout.NP) packed(b, bOff, k, n, ldb);
+        else fits("B", b, bOff, bRows, bCols, ldb);
         fits("C", c, cOff, m, n, ldc);
+    }
+
+    /** B of {@link Layout#NP}: {@code n} columns of a packed matrix of {@code ldk ≥ k} rows, whole panels. */
+    private static void packed(float[] b, int off, int k, int n, int ldk) {
+        if (k == 0 || n == 0) return;
+        long end = off + (long) (PackedPanel.paddedColumns(n) / PackedPanel.WIDTH - 1) * ldk * PackedPanel.WIDTH
+                + (long) k * PackedPanel.WIDTH;
+        if (ldk < k || off < 0 || end > b.length) {
+            throw new IllegalArgumentException("packed B (" + k + "x" + n + " of " + ldk + " rows, offset " + off
+                    + ") does not fit in an array of " + b.length);
+        }
     }
 
     private static void fits(String what, float[] x, int off, int rows, int cols, int ld) {

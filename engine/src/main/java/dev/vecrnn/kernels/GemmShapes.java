@@ -8,7 +8,8 @@ import java.util.List;
  *
  * <p>A spec is {@code MxKxN} ({@code C} is {@code M×N}, inner dimension {@code K}), optionally followed by
  * leading dimensions where the engine reads or writes a column block of a wider panel: {@code :ldaX},
- * {@code :ldbY}, {@code :ldcZ}. Unspecified ones are dense for the layout.
+ * {@code :ldbY}, {@code :ldcZ}. Unspecified ones are dense for the layout. For {@link Layout#NP}, {@code ldb}
+ * is the packed B's row count ({@link PackedPanel}), k by default.
  */
 public final class GemmShapes {
     private GemmShapes() {}
@@ -39,6 +40,7 @@ public final class GemmShapes {
         }
 
         public int bSize() {
+            if (layout == Layout.NP) return PackedPanel.floats(ldb, n);
             return layout == Layout.NT ? (n - 1) * ldb + k : (k - 1) * ldb + n;
         }
 
@@ -57,7 +59,7 @@ public final class GemmShapes {
         String[] d = parts[0].split("x");
         if (d.length != 3) throw new IllegalArgumentException("GEMM shape is MxKxN[:ldaX][:ldbY][:ldcZ]: " + spec);
         int m = Integer.parseInt(d[0]), k = Integer.parseInt(d[1]), n = Integer.parseInt(d[2]);
-        int lda = layout == Layout.TN ? m : k, ldb = layout == Layout.NT ? k : n, ldc = n;
+        int lda = layout == Layout.TN ? m : k, ldb = layout == Layout.NT || layout == Layout.NP ? k : n, ldc = n;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
             int v = Integer.parseInt(p.substring(3));

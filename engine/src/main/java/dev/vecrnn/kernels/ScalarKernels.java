@@ -25,6 +25,15 @@ public final class ScalarKernels implements Kernels {
                     }
                 }
                 break;
+            case NP:
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * ldc;
+                    for (int p = 0; p < k; p++) {
+                        float aip = a[aOff + i * lda + p];
+                        for (int j = 0; j < n; j++) c[ci + j] = Math.fma(aip, b[bOff + PackedPanel.index(ldb, p, j)], c[ci + j]);
+                    }
+                }
+                break;
             case NT:
                 for (int i = 0; i < m; i++) {
                     int ai = aOff + i * lda;

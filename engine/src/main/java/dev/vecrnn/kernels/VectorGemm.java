@@ -25,6 +25,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       32x512x2048 NN 502 against 598, 512x560x512 TN 2109 against 2664, 512x1120x512 NN 4041 against 5081.
  *       Packing changes
  *       no summation order. The loop nests are named in {@link Path}.</li>
+ *   <li><b>Pre-packed B</b> ({@link Layout#NP}, {@link Path#PACKED_PANELS}): the recurrent weights, packed once per
+ *       minibatch into {@link PackedPanel}s, run the same tiles with B read at the constant stride of a panel;
+ *       batch-1 steps run {@link VectorGemv#gemvPanels}. Same bits as {@code NN}.</li>
  *   <li><b>Dot-product tiles</b> ({@code dot4x4} and its edges) run {@code NT} with few rows of A
  *       (m &lt; {@link #NT_PACK_MIN_M}) and k of at least {@link #NT_DOT_MIN_K}: A and B are both contiguous
  *       along k, so 16 vector accumulators of 4 rows of A by 4 rows of B are reduced once per block and B is
@@ -113,7 +116,12 @@ final class VectorGemm {
          * NT only: {@code Cᵀ = B·Aᵀ} on the broadcast tiles, rows of B broadcast in place and {@code Aᵀ} packed
          * (few rows of A: cheap to transpose), each tile added to C transposed.
          */
-        NT_SWAP
+        NT_SWAP,
+        /**
+         * {@link Layout#NP} only: B read from its pre-packed panels ({@link PackedPanel}), none of it copied; A
+         * packed in panels of {@code MR} rows when enough columns reuse it, as in {@link #BCAST_PACK_A}.
+         */
+        PACKED_PANELS
     }
 
     /** A forced {@link Path} (tuning and tests), or null to choose by shape. */
@@ -125,6 +133,7 @@ final class VectorGemm {
     }
 
     static Path choose(Layout layout, int m, int n, int k) {
+        if (layout == Layout.NP) return Path.PACKED_PANELS;
         if (FORCED != null && (FORCED.ordinal() < Path.NT_DOT4X4.ordinal() || layout == Layout.NT)) return FORCED;
         if (layout == Layout.NT && k >= NT_DOT_MIN_K && m < NT_PACK_MIN_M) {
             return m >= NT_SWAP_MIN_M ? Path.NT_SWAP : Path.NT_DOT4X4;
@@ -145,6 +154,11 @@ final class VectorGemm {
     static void gemm(Path path, Layout layout, int m, int n, int k, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) return;
+        if (layout == Layout.NP) {
+            gemmPanels(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
+        if (path == Path.PACKED_PANELS) path = choose(layout, m, n, k);
         if (m == 1 && layout == Layout.NN) {
             VectorGemv.gemv(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
             return;
@@ -209,6 +223,47 @@ final class VectorGemm {
                     } else {
                         rowTiles(mc, kc, aa, aI, rs, cs, packA, packed, 0, NR, c, cI + s * NR, ldc, false, nr, t);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link Layout#NP}: B is already in panels of {@link PackedPanel#WIDTH} columns, so no sliver is copied and
+     * every tile reads B at the constant stride {@code WIDTH}; a tile of {@code NR} columns from column {@code j}
+     * starts at lane {@code j mod WIDTH} of panel {@code j / WIDTH}. A is packed as in {@link Path#BCAST_PACK_A}.
+     * Each element sums its k terms as every other broadcast path does, so the bits are those of {@code NN}.
+     */
+    private static void gemmPanels(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldk,
+                                   float[] c, int cOff, int ldc, boolean accumulate) {
+        if (m == 1) {
+            VectorGemv.gemvPanels(n, k, a, aOff, b, bOff, ldk, c, cOff, accumulate);
+            return;
+        }
+        if (!accumulate && k == 0) zero(c, cOff, ldc, 0, m, n);
+        int w = PackedPanel.WIDTH, tiles = (n + NR - 1) / NR, nLast = n - (tiles - 1) * NR;
+        boolean packA = PACK_A == 1 || (PACK_A == 0 && m >= MR && n >= PACK_A_MIN_N);
+        float[] panels = packA ? scratch(SCRATCH_A, Math.min(k, KC) * roundUp(Math.min(m, MC), MR)) : null;
+        float[] t = TILE.get();
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int ic = 0; ic < m; ic += MC) {
+                int mc = Math.min(MC, m - ic);
+                int cI = cOff + ic * ldc;
+                if (!accumulate && pc == 0) zero(c, cOff, ldc, ic, mc, n);
+                float[] aa = a;
+                int aI = aOff + pc + ic * lda, rs = lda, cs = 1;
+                if (packA) {
+                    packA(a, aI, lda, 1, mc, kc, panels);
+                    aa = panels;
+                    aI = 0;
+                    rs = 1;
+                    cs = MR;
+                }
+                for (int s = 0; s < tiles; s++) {
+                    int j = s * NR, nr = s == tiles - 1 ? nLast : NR;
+                    int bT = bOff + (j / w) * ldk * w + j % w + pc * w;
+                    rowTiles(mc, kc, aa, aI, rs, cs, packA, b, bT, w, c, cI + j, ldc, false, nr, t);
                 }
             }
         }

@@ -55,6 +55,66 @@ final class VectorGemv {
         }
     }
 
+    /**
+     * {@link #gemv} on W packed in panels ({@link PackedPanel}, {@code ldk} rows): each panel is one contiguous
+     * stream, and the arithmetic per element is {@link #gemv}'s, so the bits are those of a row of the
+     * {@link Layout#NP} product.
+     */
+    static void gemvPanels(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldk, float[] y, int yOff,
+                           boolean accumulate) {
+        if (n == 0) return;
+        if (!accumulate) java.util.Arrays.fill(y, yOff, yOff + n, 0f);
+        int pw = PackedPanel.WIDTH;
+        for (int pc = 0; pc < k; pc += VectorGemm.KC) {
+            int kc = Math.min(VectorGemm.KC, k - pc), xP = xOff + pc;
+            int j = 0;
+            for (; j + 8 * L <= n; j += 8 * L) {
+                gemv8Panels(kc, x, xP, w, wOff + PackedPanel.index(ldk, pc, j), wOff + PackedPanel.index(ldk, pc, j + L),
+                        wOff + PackedPanel.index(ldk, pc, j + 2 * L), wOff + PackedPanel.index(ldk, pc, j + 3 * L),
+                        wOff + PackedPanel.index(ldk, pc, j + 4 * L), wOff + PackedPanel.index(ldk, pc, j + 5 * L),
+                        wOff + PackedPanel.index(ldk, pc, j + 6 * L), wOff + PackedPanel.index(ldk, pc, j + 7 * L),
+                        y, yOff + j);
+            }
+            for (; j + L <= n; j += L) gemv1(kc, x, xP, w, wOff + PackedPanel.index(ldk, pc, j), pw, y, yOff + j);
+            for (; j < n; j++) {
+                float s = 0f;
+                int r = wOff + PackedPanel.index(ldk, pc, j);
+                for (int p = 0; p < kc; p++) s = Math.fma(x[xP + p], w[r + p * pw], s);
+                y[yOff + j] += s;
+            }
+        }
+    }
+
+    /**
+     * Eight vectors of columns of {@link #gemvPanels} over one k block, vector {@code v} from {@code wv} in its
+     * panel, every one read at the constant stride of a panel row.
+     */
+    private static void gemv8Panels(int kc, float[] x, int xOff, float[] w, int w0, int w1, int w2, int w3, int w4,
+                                    int w5, int w6, int w7, float[] y, int yOff) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        FloatVector s4 = FloatVector.zero(F), s5 = FloatVector.zero(F), s6 = FloatVector.zero(F), s7 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            FloatVector xp = FloatVector.broadcast(F, x[xOff + p]);
+            int r = p * PackedPanel.WIDTH;
+            s0 = FloatVector.fromArray(F, w, w0 + r).fma(xp, s0);
+            s1 = FloatVector.fromArray(F, w, w1 + r).fma(xp, s1);
+            s2 = FloatVector.fromArray(F, w, w2 + r).fma(xp, s2);
+            s3 = FloatVector.fromArray(F, w, w3 + r).fma(xp, s3);
+            s4 = FloatVector.fromArray(F, w, w4 + r).fma(xp, s4);
+            s5 = FloatVector.fromArray(F, w, w5 + r).fma(xp, s5);
+            s6 = FloatVector.fromArray(F, w, w6 + r).fma(xp, s6);
+            s7 = FloatVector.fromArray(F, w, w7 + r).fma(xp, s7);
+        }
+        FloatVector.fromArray(F, y, yOff).add(s0).intoArray(y, yOff);
+        FloatVector.fromArray(F, y, yOff + L).add(s1).intoArray(y, yOff + L);
+        FloatVector.fromArray(F, y, yOff + 2 * L).add(s2).intoArray(y, yOff + 2 * L);
+        FloatVector.fromArray(F, y, yOff + 3 * L).add(s3).intoArray(y, yOff + 3 * L);
+        FloatVector.fromArray(F, y, yOff + 4 * L).add(s4).intoArray(y, yOff + 4 * L);
+        FloatVector.fromArray(F, y, yOff + 5 * L).add(s5).intoArray(y, yOff + 5 * L);
+        FloatVector.fromArray(F, y, yOff + 6 * L).add(s6).intoArray(y, yOff + 6 * L);
+        FloatVector.fromArray(F, y, yOff + 7 * L).add(s7).intoArray(y, yOff + 7 * L);
+    }
+
     /** Eight vectors of columns of {@link #gemv} over one k block. */
     private static void gemv8(int kc, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff) {
         FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);

@@ -2,6 +2,7 @@ package dev.vecrnn.model;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.Layout;
+import dev.vecrnn.kernels.PackedPanel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -96,11 +97,11 @@ public abstract class Cell {
     public int stateSize(int hidden) { return hidden; }
 
     /**
-     * The row stride of a packed panel {@code width} floats wide: at least the width, a multiple of 16 floats
-     * (64 bytes), and an odd number of 64-byte lines. A step's GEMM reads a few rows' panel columns at a time
-     * down all its rows, and with a stride of a multiple of 4 KB every row falls into the same L1 set (the cache
-     * holds 12 of them): measured on Zen 5, a 32x512x2048 product ran 531 µs with the dense stride of 2048 floats
-     * and 373 µs with 2080, 16x256x1024 60 against 50 µs.
+     * The row stride of the input panel {@code width} floats wide (row-major: layer 0 gathers its rows): at least
+     * the width, a multiple of 16 floats (64 bytes), and an odd number of 64-byte lines, so a GEMM walking a few
+     * of its columns down all its rows does not land every row in one L1 set, as a stride of a multiple of 4 KB
+     * does (measured on Zen 5: 32x512x2048 531 µs with the dense stride of 2048 floats, 373 µs with 2080). The
+     * recurrent panels, read at every step, are {@link PackedPanel}s.
      */
     protected static int padded(int width) {
         int ld = (width + 15) / 16 * 16;
@@ -156,19 +157,22 @@ public abstract class Cell {
 
     /**
      * Copies rows {@code [part·h/parts, …)} of each {@code W_h*} named into {@code (h, names·h)} and its transpose
-     * {@code (names·h, h)}, both with {@link #padded} row strides.
+     * {@code (names·h, h)}, both {@link PackedPanel}s, read by {@link Layout#NP} products ({@link #panel}).
      */
     protected static void packSideBySide(Slab params, Slab packed, String[] names, int from, int count, String panel,
                                          String panelT, int hidden, int part, int parts) {
         float[] p = params.data(), q = packed.data();
-        int width = count * hidden, r0 = part * hidden / parts, r1 = (part + 1) * hidden / parts;
+        int r0 = part * hidden / parts, r1 = (part + 1) * hidden / parts;
         for (int g = 0; g < count; g++) {
             int src = params.off(names[from + g]);
-            if (panel != null) {
-                for (int r = r0; r < r1; r++) System.arraycopy(p, src + r * hidden, q, packed.off(panel) + r * padded(width) + g * hidden, hidden);
-            }
-            Transpose.rows(p, src, hidden, hidden, q, packed.off(panelT) + g * hidden * padded(hidden), padded(hidden), r0, r1);
+            if (panel != null) PackedPanel.packRows(p, src, hidden, r0, r1, hidden, q, packed.off(panel), hidden, g * hidden);
+            if (panelT != null) Transpose.intoPanels(p, src, hidden, hidden, q, packed.off(panelT), count * hidden, g * hidden, r0, r1);
         }
+    }
+
+    /** A packed recurrent panel of {@code k} rows and {@code n} columns ({@link PackedPanel}). */
+    protected static TensorSpec panel(String name, int k, int n) {
+        return new TensorSpec(name, k, PackedPanel.paddedColumns(n));
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.List;
  * product waits for R, so a step is GEMM, fused gates, GEMM, fused output.
  */
 public final class GruCell extends Cell {
-    private final String panel, panelT, whhT, acts, rhs, carry, drh;
+    private final String panel, panelT, whhP, whhT, acts, rhs, carry, drh;
 
     public GruCell() {
         this(0, "");
@@ -21,6 +21,7 @@ public final class GruCell extends Cell {
         super("gru", new String[] {"z", "r", "h"}, layer, prefix);
         panel = local("Wh_zr");
         panelT = local("Wh_zr_T");
+        whhP = local("W_hh_P");
         whhT = local("W_hh_T");
         acts = local("gates");
         rhs = local("rh");
@@ -30,8 +31,8 @@ public final class GruCell extends Cell {
 
     @Override
     protected List<TensorSpec> recurrentPanels(int hidden) {
-        return List.of(new TensorSpec(panel, hidden, padded(2 * hidden)), new TensorSpec(panelT, 2 * hidden, padded(hidden)),
-                new TensorSpec(whhT, hidden, padded(hidden)));
+        return List.of(panel(panel, hidden, 2 * hidden), panel(panelT, 2 * hidden, hidden), panel(whhP, hidden, hidden),
+                panel(whhT, hidden, hidden));
     }
 
     @Override
@@ -46,7 +47,7 @@ public final class GruCell extends Cell {
     @Override
     protected void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts) {
         packSideBySide(params, packed, wh, 0, 2, panel, panelT, hidden, part, parts);
-        packSideBySide(params, packed, wh, 2, 1, null, whhT, hidden, part, parts);
+        packSideBySide(params, packed, wh, 2, 1, whhP, whhT, hidden, part, parts);
     }
 
     @Override
@@ -60,17 +61,17 @@ public final class GruCell extends Cell {
         float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);
         int hidden = params.table().spec(b[0]).dim(0), width = 3 * hidden, block = rows * hidden;
         int h = ws.off(hs), a = ws.off(acts), rh = ws.off(rhs);
-        int wzr = packed.off(panel), bias = packed.off(biasPanel), whh = params.off(wh[2]);
+        int wzr = packed.off(panel), bias = packed.off(biasPanel), whh = packed.off(whhP);
         inputTerms(k, packed, ws, in, inOff, rows, steps);
         System.arraycopy(state, stateOff, w, h, block);
         for (int t = 0; t < steps; t++) {
             int gt = a + t * rows * width, prev = h + t * block;
-            k.gemm(Layout.NN, rows, 2 * hidden, hidden, w, prev, hidden, q, wzr, padded(2 * hidden), w, gt, width, false);
+            k.gemm(Layout.NP, rows, 2 * hidden, hidden, w, prev, hidden, q, wzr, hidden, w, gt, width, false);
             for (int i = 0; i < rows; i++) {
                 k.gruGates(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
                         w, prev + i * hidden, w, rh + t * block + i * hidden, hidden);
             }
-            k.gemm(Layout.NN, rows, hidden, hidden, w, rh + t * block, hidden, params.data(), whh, hidden,
+            k.gemm(Layout.NP, rows, hidden, hidden, w, rh + t * block, hidden, q, whh, hidden,
                     w, gt + 2 * hidden, width, false);
             for (int i = 0; i < rows; i++) {
                 k.gruOutput(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
@@ -93,11 +94,11 @@ public final class GruCell extends Cell {
                 k.gruBackwardOutput(w, gt + i * width, w, prev + i * hidden, dOut, dOutOff + t * block + i * hidden,
                         w, dh + i * hidden, w, dh + i * hidden, hidden);
             }
-            k.gemm(Layout.NN, rows, hidden, hidden, w, gt + 2 * hidden, width, q, packed.off(whhT), padded(hidden), w, dr, hidden, false);
+            k.gemm(Layout.NP, rows, hidden, hidden, w, gt + 2 * hidden, width, q, packed.off(whhT), hidden, w, dr, hidden, false);
             for (int i = 0; i < rows; i++) {
                 k.gruBackwardReset(w, gt + i * width, w, prev + i * hidden, w, dr + i * hidden, w, dh + i * hidden, hidden);
             }
-            if (t > 0) k.gemm(Layout.NN, rows, hidden, 2 * hidden, w, gt, width, q, packed.off(panelT), padded(hidden), w, dh, hidden, true);
+            if (t > 0) k.gemm(Layout.NP, rows, hidden, 2 * hidden, w, gt, width, q, packed.off(panelT), 2 * hidden, w, dh, hidden, true);
         }
         parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff);
     }

@@ -32,7 +32,7 @@ public final class LstmCell extends Cell {
 
     @Override
     protected List<TensorSpec> recurrentPanels(int hidden) {
-        return List.of(new TensorSpec(panel, hidden, padded(4 * hidden)), new TensorSpec(panelT, 4 * hidden, padded(hidden)));
+        return List.of(panel(panel, hidden, 4 * hidden), panel(panelT, 4 * hidden, hidden));
     }
 
     @Override
@@ -62,7 +62,7 @@ public final class LstmCell extends Cell {
         System.arraycopy(state, stateOff + block, w, c, block);
         for (int t = 0; t < steps; t++) {
             int gt = a + t * rows * width;
-            k.gemm(Layout.NN, rows, width, hidden, w, h + t * block, hidden, q, wh4, padded(width), w, gt, width, false);
+            k.gemm(Layout.NP, rows, width, hidden, w, h + t * block, hidden, q, wh4, hidden, w, gt, width, false);
             for (int i = 0; i < rows; i++) {
                 int r = t * block + i * hidden;
                 k.lstmForward(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
@@ -88,7 +88,7 @@ public final class LstmCell extends Cell {
                 k.lstmBackward(w, gt + i * width, w, c + r, w, tc + r, dOut, dOutOff + r, w, dh + i * hidden,
                         w, dm + i * hidden, hidden);
             }
-            if (t > 0) k.gemm(Layout.NN, rows, hidden, width, w, gt, width, packed.data(), packed.off(panelT), padded(hidden), w, dh, hidden, false);
+            if (t > 0) k.gemm(Layout.NP, rows, hidden, width, w, gt, width, packed.data(), packed.off(panelT), width, w, dh, hidden, false);
         }
         parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff);
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * {@code X_t·W_xh} is a gather of row {@code x} of {@code W_xh}, fused into the activation kernel.
  */
 public final class RnnCell extends Cell {
-    private final String whhT, carry;
+    private final String whhP, whhT, carry;
 
     /** Layer 0 of a one-layer model, with d2l's bare names. */
     public RnnCell() {
@@ -18,13 +18,14 @@ public final class RnnCell extends Cell {
 
     public RnnCell(int layer, String prefix) {
         super("rnn", new String[] {"h"}, layer, prefix);
+        whhP = local("W_hh_P");
         whhT = local("W_hh_T");
         carry = local("carry");
     }
 
     @Override
     protected List<TensorSpec> recurrentPanels(int hidden) {
-        return List.of(new TensorSpec(whhT, hidden, padded(hidden))); // W_hhᵀ, so dH·W_hhᵀ runs as NN
+        return List.of(panel(whhP, hidden, hidden), panel(whhT, hidden, hidden)); // W_hh and W_hhᵀ, so dH·W_hhᵀ runs as NP
     }
 
     @Override
@@ -34,22 +35,22 @@ public final class RnnCell extends Cell {
 
     @Override
     protected void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts) {
-        packSideBySide(params, packed, wh, 0, 1, null, whhT, hidden, part, parts);
+        packSideBySide(params, packed, wh, 0, 1, whhP, whhT, hidden, part, parts);
     }
 
     @Override
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
                         int rows, int steps, float[] state, int stateOff) {
-        float[] p = params.data(), w = ws.data(), u = inputArray(packed, ws);
+        float[] w = ws.data(), u = inputArray(packed, ws);
         int hidden = params.table().spec(b[0]).dim(0);
-        int whh = params.off(wh[0]), bias = packed.off(biasPanel);
+        int whh = packed.off(whhP), bias = packed.off(biasPanel);
         int h = ws.off(hs);
         int block = rows * hidden;
         inputTerms(k, packed, ws, in, inOff, rows, steps);
         System.arraycopy(state, stateOff, w, h, block);
         for (int t = 0; t < steps; t++) {
             int prev = h + t * block, cur = prev + block;
-            k.gemm(Layout.NN, rows, hidden, hidden, w, prev, hidden, p, whh, hidden, w, cur, hidden, false);
+            k.gemm(Layout.NP, rows, hidden, hidden, w, prev, hidden, packed.data(), whh, hidden, w, cur, hidden, false);
             for (int i = 0; i < rows; i++) {
                 int row = cur + i * hidden;
                 k.tanhForward(w, row, u, inputOffset(packed, ws, x, xOff, rows, t, i, hidden), packed.data(), bias, w, row, hidden);
@@ -71,7 +72,7 @@ public final class RnnCell extends Cell {
         for (int t = steps - 1; t >= 0; t--) {
             int da = dOutOff + t * block;
             k.tanhBackward(w, h + (t + 1) * block, dOut, da, w, c, dOut, da, block);
-            if (t > 0) k.gemm(Layout.NN, rows, hidden, hidden, dOut, da, hidden, packed.data(), whhTOff, padded(hidden), w, c, hidden, false);
+            if (t > 0) k.gemm(Layout.NP, rows, hidden, hidden, dOut, da, hidden, packed.data(), whhTOff, hidden, w, c, hidden, false);
         }
         parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, dOut, dOutOff, dIn, dInOff);
     }

@@ -38,7 +38,7 @@ public final class TorchGruCell extends Cell {
 
     @Override
     protected List<TensorSpec> recurrentPanels(int hidden) {
-        return List.of(new TensorSpec(panel, hidden, padded(3 * hidden)), new TensorSpec(panelT, 3 * hidden, padded(hidden)));
+        return List.of(panel(panel, hidden, 3 * hidden), panel(panelT, 3 * hidden, hidden));
     }
 
     @Override
@@ -65,7 +65,7 @@ public final class TorchGruCell extends Cell {
         System.arraycopy(state, stateOff, w, h, block);
         for (int t = 0; t < steps; t++) {
             int gt = a + t * rows * width, prev = h + t * block;
-            k.gemm(Layout.NN, rows, width, hidden, w, prev, hidden, q, wp, padded(width), w, gt, width, false);
+            k.gemm(Layout.NP, rows, width, hidden, w, prev, hidden, q, wp, hidden, w, gt, width, false);
             for (int i = 0; i < rows; i++) {
                 k.torchGruForward(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
                         params.data(), bh, w, prev + i * hidden, w, hn + t * block + i * hidden,
@@ -88,7 +88,7 @@ public final class TorchGruCell extends Cell {
                 k.torchGruBackward(w, gt + i * width, w, prev + i * hidden, w, hn + t * block + i * hidden,
                         dOut, dOutOff + t * block + i * hidden, w, dh + i * hidden, w, dh + i * hidden, hidden);
             }
-            if (t > 0) k.gemm(Layout.NN, rows, hidden, width, w, gt, width, q, packed.off(panelT), padded(hidden), w, dh, hidden, true);
+            if (t > 0) k.gemm(Layout.NP, rows, hidden, width, w, gt, width, q, packed.off(panelT), width, w, dh, hidden, true);
         }
         // The candidate's recurrent product and b_hh see dA_n⊙r (in block h now); W_xh and b_xh see dA_n itself.
         k.gemm(Layout.TN, hidden, hidden, n, w, h, hidden, w, a + 2 * hidden, width, gd, grads.off(wh[2]), hidden, true);

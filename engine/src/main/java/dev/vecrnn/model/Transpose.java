@@ -1,5 +1,7 @@
 package dev.vecrnn.model;
 
+import dev.vecrnn.kernels.PackedPanel;
+
 /** Blocked out-of-place transpose, for packing weights once per minibatch. */
 final class Transpose {
     private Transpose() {}
@@ -24,6 +26,22 @@ final class Transpose {
                     for (int c = c0; c < c1; c++) dst[dstOff + c * ldDst + r] = src[s + c];
                 }
             }
+        }
+    }
+
+    /**
+     * The part of {@code src (rows, cols)ᵀ} that reads source rows {@code [from, to)}, written into rows
+     * {@code [row0, row0 + cols)} of a {@link PackedPanel} matrix of {@code k} rows at {@code dstOff}: source
+     * row {@code r} is column {@code r} there, so each panel takes {@code WIDTH} source rows, transposed with a
+     * row stride of {@code WIDTH}.
+     */
+    static void intoPanels(float[] src, int srcOff, int rows, int cols, float[] dst, int dstOff, int k, int row0,
+                           int from, int to) {
+        int w = PackedPanel.WIDTH;
+        for (int p0 = from / w * w; p0 < to; p0 += w) {
+            int lo = Math.max(from, p0), hi = Math.min(to, p0 + w);
+            rows(src, srcOff + p0 * cols, Math.min(w, rows - p0), cols, dst, dstOff + PackedPanel.index(k, row0, p0), w,
+                    lo - p0, hi - p0);
         }
     }
 }

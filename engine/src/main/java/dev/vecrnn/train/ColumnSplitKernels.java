@@ -2,10 +2,11 @@ package dev.vecrnn.train;
 
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.Layout;
+import dev.vecrnn.kernels.PackedPanel;
 import java.util.function.IntConsumer;
 
 /**
- * Kernels that run a large NN or TN product ({@code gemm} or {@code gemv}) as one part of its columns per
+ * Kernels that run a large NN, NP or TN product ({@code gemm} or {@code gemv}) as one part of its columns per
  * thread of a {@link Fork}, and everything else as the wrapped kernels do: the second level of parallelism in
  * training (a chunk's step products split across a {@link StepTeam}) and the many-core path of generation,
  * where a step is a few GEMVs too small to split by rows. A product with too few columns to split (the output
@@ -28,28 +29,32 @@ public final class ColumnSplitKernels implements Kernels {
         this.d = d;
         this.minWork = minWork;
         this.parallel = parallel;
-        this.align = 8 * d.lanes();
+        // whole panels of a packed B (Layout.NP) as well as whole 8-vector blocks
+        this.align = Math.max(8 * d.lanes(), PackedPanel.WIDTH);
     }
 
     /** One call's operands, set before {@link Fork#run} and read by every part. */
     private final class Part implements IntConsumer {
         int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, parts;
         float[] a, b, c;
-        boolean acc, tn, byRows;
+        Layout layout;
+        boolean acc, byRows;
 
         @Override
         public void accept(int p) {
             if (byRows) {
                 int i0 = bound(p, m, ROW_ALIGN), i1 = bound(p + 1, m, ROW_ALIGN);
                 if (i1 <= i0) return;
-                int aRow = tn ? aOff + i0 : aOff + i0 * lda; // op(A)'s rows are A's columns under TN
-                d.gemm(tn ? Layout.TN : Layout.NN, i1 - i0, n, k, a, aRow, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc);
+                int aRow = layout == Layout.TN ? aOff + i0 : aOff + i0 * lda; // op(A)'s rows are A's columns under TN
+                d.gemm(layout, i1 - i0, n, k, a, aRow, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc, acc);
                 return;
             }
             int j0 = bound(p, n, align), j1 = bound(p + 1, n, align);
             if (j1 <= j0) return;
-            if (m == 1 && !tn) d.gemv(j1 - j0, k, a, aOff, b, bOff + j0, ldb, c, cOff + j0, acc);
-            else d.gemm(tn ? Layout.TN : Layout.NN, m, j1 - j0, k, a, aOff, lda, b, bOff + j0, ldb, c, cOff + j0, ldc, acc);
+            // a packed B's column block j0 (whole panels) starts j0 panel rows of K floats in: bOff + j0·K
+            int bCol = layout == Layout.NP ? bOff + j0 * ldb : bOff + j0;
+            if (m == 1 && layout == Layout.NN) d.gemv(j1 - j0, k, a, aOff, b, bCol, ldb, c, cOff + j0, acc);
+            else d.gemm(layout, m, j1 - j0, k, a, aOff, lda, b, bCol, ldb, c, cOff + j0, ldc, acc);
         }
 
         private int bound(int p, int size, int unit) {
@@ -76,11 +81,11 @@ public final class ColumnSplitKernels implements Kernels {
         return parallel.threads() > 1 && m >= 2 * ROW_ALIGN && (long) m * n * k >= minWork;
     }
 
-    private void run(boolean tn, boolean byRows, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
+    private void run(Layout layout, boolean byRows, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff,
                      int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         Part p = part;
         p.m = m; p.n = n; p.k = k; p.a = a; p.aOff = aOff; p.lda = lda; p.b = b; p.bOff = bOff; p.ldb = ldb;
-        p.c = c; p.cOff = cOff; p.ldc = ldc; p.acc = accumulate; p.tn = tn; p.byRows = byRows;
+        p.c = c; p.cOff = cOff; p.ldc = ldc; p.acc = accumulate; p.layout = layout; p.byRows = byRows;
         int units = byRows ? (m + ROW_ALIGN - 1) / ROW_ALIGN : (n + align - 1) / align;
         p.parts = Math.min(PARTS_PER_THREAD * parallel.threads(), units);
         parallel.run(p.parts, p);
@@ -93,13 +98,12 @@ public final class ColumnSplitKernels implements Kernels {
     @Override
     public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float[] c, int cOff, int ldc, boolean accumulate) {
-        boolean tn = layout == Layout.TN;
         if (layout == Layout.NT) {
             d.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         } else if (splitsColumns(m, n, k)) {
-            run(tn, false, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            run(layout, false, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         } else if (splitsRows(m, n, k)) {
-            run(tn, true, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            run(layout, true, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         } else {
             d.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         }
@@ -107,7 +111,7 @@ public final class ColumnSplitKernels implements Kernels {
 
     @Override
     public void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff, boolean accumulate) {
-        if (splitsColumns(1, n, k)) run(false, false, 1, n, k, x, xOff, k, w, wOff, ldw, y, yOff, n, accumulate);
+        if (splitsColumns(1, n, k)) run(Layout.NN, false, 1, n, k, x, xOff, k, w, wOff, ldw, y, yOff, n, accumulate);
         else d.gemv(n, k, x, xOff, w, wOff, ldw, y, yOff, accumulate);
     }
 

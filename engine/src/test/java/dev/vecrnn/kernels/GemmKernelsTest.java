@@ -54,13 +54,14 @@ class GemmKernelsTest {
             int aRows = layout == Layout.TN ? k : m, aCols = layout == Layout.TN ? m : k;
             int bRows = layout == Layout.NT ? n : k, bCols = layout == Layout.NT ? k : n;
             this.lda = lda >= 0 ? lda : aCols + 1 + r.nextInt(9);
-            this.ldb = ldb >= 0 ? ldb : bCols + 1 + r.nextInt(9);
+            // NP: ldb is the packed matrix's row count, at least k (0 to 8 rows that must not be read)
+            this.ldb = ldb >= 0 ? ldb : layout == Layout.NP ? k + r.nextInt(9) : bCols + 1 + r.nextInt(9);
             this.ldc = ldc >= 0 ? ldc : n + 1 + r.nextInt(9);
             aOff = 1 + r.nextInt(17);
             bOff = 1 + r.nextInt(17);
             cOff = 1 + r.nextInt(17);
             a = matrix(r, aOff, aRows, aCols, this.lda, Float.NaN);
-            b = matrix(r, bOff, bRows, bCols, this.ldb, Float.NaN);
+            b = layout == Layout.NP ? packed(r, bOff, k, n, this.ldb) : matrix(r, bOff, bRows, bCols, this.ldb, Float.NaN);
             c0 = matrix(r, cOff, m, n, this.ldc, SENTINEL);
             maxA = maxAbs(a);
             maxB = maxAbs(b);
@@ -70,6 +71,18 @@ class GemmKernelsTest {
             float[] x = new float[off + rows * ld + 23];
             java.util.Arrays.fill(x, pad);
             for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) x[off + i * ld + j] = 2 * r.nextFloat() - 1;
+            return x;
+        }
+
+        /**
+         * A {@link PackedPanel} matrix of {@code ldk} rows holding {@code k × n}: NaN in the rows past k and the
+         * columns past n of the last panel. Kernels may read those lanes (and discard what they give) but not
+         * let them into C.
+         */
+        static float[] packed(Random r, int off, int k, int n, int ldk) {
+            float[] x = new float[off + PackedPanel.floats(ldk, n) + 23];
+            java.util.Arrays.fill(x, Float.NaN);
+            for (int p = 0; p < k; p++) for (int j = 0; j < n; j++) x[off + PackedPanel.index(ldk, p, j)] = 2 * r.nextFloat() - 1;
             return x;
         }
 
@@ -84,6 +97,7 @@ class GemmKernelsTest {
         }
 
         double bAt(int p, int j) {
+            if (layout == Layout.NP) return b[bOff + PackedPanel.index(ldb, p, j)];
             return layout == Layout.NT ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
         }
 
@@ -219,12 +233,16 @@ class GemmKernelsTest {
         };
     }
 
-    /** Every loop nest that runs {@code layout} (the NT-only ones for NT). */
+    /** Every loop nest that runs {@code layout} (the NT-only ones for NT; NP has one, its own). */
     static List<Kernels> forcedPaths(Layout layout) {
         List<Kernels> out = new ArrayList<>();
+        if (layout == Layout.NP) {
+            out.add(forcedPath(VectorGemm.Path.PACKED_PANELS));
+            return out;
+        }
         for (VectorGemm.Path path : VectorGemm.Path.values()) {
             boolean ntOnly = path == VectorGemm.Path.NT_DOT4X4 || path == VectorGemm.Path.NT_SWAP;
-            if (!ntOnly || layout == Layout.NT) out.add(forcedPath(path));
+            if (path != VectorGemm.Path.PACKED_PANELS && (!ntOnly || layout == Layout.NT)) out.add(forcedPath(path));
         }
         return out;
     }
@@ -269,6 +287,7 @@ class GemmKernelsTest {
         assertEquals(VectorGemm.Path.NT_DOT4X4, VectorGemm.choose(Layout.NT, 32, 512, 512));
         assertEquals(VectorGemm.Path.NT_DOT4X4, VectorGemm.choose(Layout.NT, 16, 512, 512));
         assertEquals(VectorGemm.Path.BCAST_PACK_AB, VectorGemm.choose(Layout.NT, 512, 512, 512));
+        assertEquals(VectorGemm.Path.PACKED_PANELS, VectorGemm.choose(Layout.NP, 16, 1024, 256));
     }
 
     @Test
