@@ -304,7 +304,11 @@ final class VectorGemm {
                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
         int rsC = tc ? 1 : ldc;
         int i = 0;
-        if (MR == 8 && panels) {
+        if (MR == 8 && panels && ldb == NR) {
+            for (; i + 8 <= mc; i += 8) {
+                VectorGemmTiles.mk8x2Packed(kc, a, aOff + rowOffset(i, rsA, true, kc), b, bOff, c, cOff + i * rsC, ldc, tc, nr, t);
+            }
+        } else if (MR == 8 && panels) {
             for (; i + 8 <= mc; i += 8) {
                 VectorGemmTiles.mk8x2Panel(kc, a, aOff + rowOffset(i, rsA, true, kc), b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
             }
