@@ -53,8 +53,15 @@ final class VectorGemm {
     private static final int NR = 2 * L;
     /** Rows of the main broadcast tile: 8 with 32 vector registers (512-bit species), else 6. */
     static final int MR = L >= 16 ? 8 : 6;
-    /** Depth of a cache block: a {@code KC × 2L} sliver of B is 32 KB with 512-bit vectors and stays in L1. */
-    static final int KC = positive("vecrnn.gemm.kc", 256);
+    /**
+     * Most steps of k in one cache block ({@link #kBlocks}). Deeper than L1 alone would suggest (a sliver of B
+     * {@code 2L} wide is 80 KB at 640 steps, read from L2): every block costs the tiles a round trip through C.
+     * Measured on Zen 5, JDK 25, with KC switched between interleaved 30 ms bursts in one JVM, against blocks of
+     * at most 256: 512x1120x512 TN 3457 against 3632 µs, 256x560x256 TN 439 against 457 (560 had been cut
+     * 256 + 256 + 48), 560x512x512 NN 1629 against 1652, 16x1024x256 NP 52.3 against 55.6, 32x512x2048 NP
+     * 358 against 386.
+     */
+    static final int KC = positive("vecrnn.gemm.kc", 640);
     /** Rows of A per cache block (a multiple of 8 and of 6): {@code MC × KC} floats of A stay in L2. */
     static final int MC = positive("vecrnn.gemm.mc", 144);
     /** B is packed whole when {@code m} exceeds this. */
@@ -84,6 +91,22 @@ final class VectorGemm {
 
     private static int positive(String property, int dflt) {
         return Math.max(1, Integer.getInteger(property, dflt));
+    }
+
+    /** Cache blocks over k: as few as {@link #KC} allows, as equal as can be (560 is one block, 1120 two of 560). */
+    static int kBlocks(int k) {
+        return Math.max(1, (k + KC - 1) / KC);
+    }
+
+    /** Where block {@code b} of the {@code nb = kBlocks(k)} blocks of k starts ({@code b = nb}: k). */
+    static int kBlockStart(int k, int b, int nb) {
+        return (int) ((long) k * b / nb);
+    }
+
+    /** The deepest block of k: what scratch space per block must hold. */
+    static int kBlockMax(int k) {
+        int nb = kBlocks(k);
+        return (k + nb - 1) / nb;
     }
 
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
@@ -186,11 +209,11 @@ final class VectorGemm {
         boolean packAll = transB || (path != Path.BCAST_B_IN_PLACE && path != Path.BCAST_PACK_A);
         boolean packA = path == Path.BCAST_PACK_AB || path == Path.BCAST_PACK_A;
         int packedSlivers = packAll ? slivers : (nLast == NR ? 0 : 1);
-        float[] packed = scratch(SCRATCH, Math.min(k, KC) * packedSlivers * NR);
-        float[] panels = packA ? scratch(SCRATCH_A, Math.min(k, KC) * roundUp(Math.min(m, MC), MR)) : null;
+        float[] packed = scratch(SCRATCH, kBlockMax(k) * packedSlivers * NR);
+        float[] panels = packA ? scratch(SCRATCH_A, kBlockMax(k) * roundUp(Math.min(m, MC), MR)) : null;
         float[] t = TILE.get();
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        for (int kb = 0, nb = kBlocks(k); kb < nb; kb++) {
+            int pc = kBlockStart(k, kb, nb), kc = kBlockStart(k, kb + 1, nb) - pc;
             int aP = aOff + pc * csA, bP = bOff + pc * ldb;
             if (transB) {
                 packBT(b, bOff + pc, ldb, kc, n, packed);
@@ -243,10 +266,10 @@ final class VectorGemm {
         if (!accumulate && k == 0) zero(c, cOff, ldc, 0, m, n);
         int w = PackedPanel.WIDTH, tiles = (n + NR - 1) / NR, nLast = n - (tiles - 1) * NR;
         boolean packA = PACK_A == 1 || (PACK_A == 0 && m >= MR && n >= PACK_A_MIN_N);
-        float[] panels = packA ? scratch(SCRATCH_A, Math.min(k, KC) * roundUp(Math.min(m, MC), MR)) : null;
+        float[] panels = packA ? scratch(SCRATCH_A, kBlockMax(k) * roundUp(Math.min(m, MC), MR)) : null;
         float[] t = TILE.get();
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        for (int kb = 0, nb = kBlocks(k); kb < nb; kb++) {
+            int pc = kBlockStart(k, kb, nb), kc = kBlockStart(k, kb + 1, nb) - pc;
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
                 int cI = cOff + ic * ldc;
@@ -279,10 +302,10 @@ final class VectorGemm {
                                    float[] c, int cOff, int ldc) {
         int slivers = (m + NR - 1) / NR;
         int mLast = m - (slivers - 1) * NR;
-        float[] packed = scratch(SCRATCH, Math.min(k, KC) * slivers * NR);
+        float[] packed = scratch(SCRATCH, kBlockMax(k) * slivers * NR);
         float[] t = TILE.get();
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
+        for (int kb = 0, nb = kBlocks(k); kb < nb; kb++) {
+            int pc = kBlockStart(k, kb, nb), kc = kBlockStart(k, kb + 1, nb) - pc;
             packBT(a, aOff + pc, lda, kc, m, packed);
             for (int jc = 0; jc < n; jc += MC) {
                 int nc = Math.min(MC, n - jc);

@@ -16,7 +16,7 @@ final class VectorGemv {
 
     /**
      * {@code y (+)= x·W} for one row: the batch-1 generation step. The tiles' arithmetic per element, without
-     * their packing and spill buffers: over each {@link VectorGemm#KC} block, an FMA chain from zero down the rows of
+     * their packing and spill buffers: over each k block ({@link VectorGemm#kBlocks}), an FMA chain from zero down the rows of
      * that block, added to {@code y}; so the result is bit-identical to any row of {@link VectorGemm#gemm}. W is streamed
      * once, row by row, eight vectors of columns at a time: eight independent chains hide the FMA latency, and
      * a batch-1 step is bound by reading the weights, not by arithmetic.
@@ -25,8 +25,9 @@ final class VectorGemv {
                      boolean accumulate) {
         if (n == 0) return;
         if (!accumulate) java.util.Arrays.fill(y, yOff, yOff + n, 0f);
-        for (int pc = 0; pc < k; pc += VectorGemm.KC) {
-            int kc = Math.min(VectorGemm.KC, k - pc), xP = xOff + pc, wP = wOff + pc * ldw;
+        for (int kb = 0, nb = VectorGemm.kBlocks(k); kb < nb; kb++) {
+            int pc = VectorGemm.kBlockStart(k, kb, nb), kc = VectorGemm.kBlockStart(k, kb + 1, nb) - pc;
+            int xP = xOff + pc, wP = wOff + pc * ldw;
             int j = 0;
             for (; j + 8 * L <= n; j += 8 * L) gemv8(kc, x, xP, w, wP + j, ldw, y, yOff + j);
             for (; j + L <= n; j += L) gemv1(kc, x, xP, w, wP + j, ldw, y, yOff + j);
@@ -65,8 +66,8 @@ final class VectorGemv {
         if (n == 0) return;
         if (!accumulate) java.util.Arrays.fill(y, yOff, yOff + n, 0f);
         int pw = PackedPanel.WIDTH;
-        for (int pc = 0; pc < k; pc += VectorGemm.KC) {
-            int kc = Math.min(VectorGemm.KC, k - pc), xP = xOff + pc;
+        for (int kb = 0, nb = VectorGemm.kBlocks(k); kb < nb; kb++) {
+            int pc = VectorGemm.kBlockStart(k, kb, nb), kc = VectorGemm.kBlockStart(k, kb + 1, nb) - pc, xP = xOff + pc;
             int j = 0;
             for (; j + 8 * L <= n; j += 8 * L) {
                 gemv8Panels(kc, x, xP, w, wOff + PackedPanel.index(ldk, pc, j), wOff + PackedPanel.index(ldk, pc, j + L),
