@@ -368,6 +368,16 @@ final class VectorGemm {
      * tile reads them.
      */
     static void packA(float[] a, int off, int rsA, int csA, int mc, int kc, float[] dst) {
+        if (rsA == 1 && MR == 8 && mc % 8 == 0) {
+            // TN: step p's mc floats are contiguous; copying them to every panel in one pass reads each line of A
+            // once, where a panel at a time reads 32 bytes of a line per step, lines lda floats apart (4 KB for
+            // 1024 rows: one L1 set), and comes back for the rest of each line a panel later
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * csA, d = p * 8;
+                for (int q = 0; q < mc; q += 8, d += 8 * kc) System.arraycopy(a, src + q, dst, d, 8);
+            }
+            return;
+        }
         for (int q = 0; q * MR < mc; q++) {
             int rows = Math.min(MR, mc - q * MR), base = q * MR * kc, first = off + q * MR * rsA;
             if (rsA == 1 && rows == 8 && MR == 8) {
@@ -446,9 +456,14 @@ final class VectorGemm {
         int slivers = (cols + NR - 1) / NR;
         for (int s = 0; s < slivers; s++) {
             int base = s * sliver, j0 = s * NR, w = Math.min(NR, cols - j0);
-            for (int jj = 0; jj < w; jj++) {
-                int src = off + (j0 + jj) * ldb, d = base + jj;
-                for (int p = 0; p < rows; p++) dst[d + p * NR] = b[src + p];
+            // 16 steps at a time: the 16 lines of the sliver they fill stay in L1 while all its columns are written,
+            // where a whole k block at a time (80 KB at KC = 640) goes back to L2 for every column
+            for (int p0 = 0; p0 < rows; p0 += 16) {
+                int p1 = Math.min(rows, p0 + 16);
+                for (int jj = 0; jj < w; jj++) {
+                    int src = off + (j0 + jj) * ldb, d = base + jj;
+                    for (int p = p0; p < p1; p++) dst[d + p * NR] = b[src + p];
+                }
             }
             for (int jj = w; jj < NR; jj++) for (int p = 0; p < rows; p++) dst[base + jj + p * NR] = 0f;
         }
