@@ -54,6 +54,14 @@ final class VectorGemm {
     /** Rows of the main broadcast tile: 8 with 32 vector registers (512-bit species), else 6. */
     static final int MR = L >= 16 ? 8 : 6;
     /**
+     * Rows of A per packed panel for TN with B packed ({@link #packA}; 0: none): two 8-row tiles with 512-bit
+     * vectors, so a step's rows of a panel are one vector and packing is vector copies, where 8-float copies took
+     * 177 µs of a 3.2 ms 512x1120x512 product (packing B's vectors 62). Other products keep panels of
+     * {@link #MR} rows: for the few-row NP products, a 16-row panel beside a sliver of B overflows L1 (measured
+     * 16x256x1024 NP 50 against 47 µs).
+     */
+    static final int WIDE_PANEL = MR == 8 && L == 16 ? 16 : 0;
+    /**
      * Most steps of k in one cache block ({@link #kBlocks}). Deeper than L1 alone would suggest (a sliver of B
      * {@code 2L} wide is 80 KB at 640 steps, read from L2): every block costs the tiles a round trip through C.
      * Measured on Zen 5, JDK 25, with KC switched between interleaved 30 ms bursts in one JVM, against blocks of
@@ -210,7 +218,8 @@ final class VectorGemm {
         boolean packA = path == Path.BCAST_PACK_AB || path == Path.BCAST_PACK_A;
         int packedSlivers = packAll ? slivers : (nLast == NR ? 0 : 1);
         float[] packed = scratch(SCRATCH, kBlockMax(k) * packedSlivers * NR);
-        float[] panels = packA ? scratch(SCRATCH_A, kBlockMax(k) * roundUp(Math.min(m, MC), MR)) : null;
+        int ph = packA && packAll && rsA == 1 && WIDE_PANEL > 0 ? WIDE_PANEL : MR;
+        float[] panels = packA ? scratch(SCRATCH_A, kBlockMax(k) * roundUp(Math.min(m, MC), ph)) : null;
         float[] t = TILE.get();
         for (int kb = 0, nb = kBlocks(k); kb < nb; kb++) {
             int pc = kBlockStart(k, kb, nb), kc = kBlockStart(k, kb + 1, nb) - pc;
@@ -231,20 +240,20 @@ final class VectorGemm {
                 float[] aa = a;
                 int aI = aP + ic * rsA, rs = rsA, cs = csA;
                 if (packA) {
-                    packA(a, aI, rsA, csA, mc, kc, panels);
+                    packA(a, aI, rsA, csA, mc, kc, panels, ph);
                     aa = panels;
                     aI = 0;
                     rs = 1;
-                    cs = MR;
+                    cs = ph;
                 }
                 for (int s = 0; s < slivers; s++) {
                     int nr = s == slivers - 1 ? nLast : NR;
                     if (packAll) {
-                        rowTiles(mc, kc, aa, aI, rs, cs, packA, packed, s * kc * NR, NR, c, cI + s * NR, ldc, false, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, packed, s * kc * NR, NR, c, cI + s * NR, ldc, false, nr, t);
                     } else if (nr == NR) {
-                        rowTiles(mc, kc, aa, aI, rs, cs, packA, b, bP + s * NR, ldb, c, cI + s * NR, ldc, false, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, b, bP + s * NR, ldb, c, cI + s * NR, ldc, false, nr, t);
                     } else {
-                        rowTiles(mc, kc, aa, aI, rs, cs, packA, packed, 0, NR, c, cI + s * NR, ldc, false, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, packed, 0, NR, c, cI + s * NR, ldc, false, nr, t);
                     }
                 }
             }
@@ -277,7 +286,7 @@ final class VectorGemm {
                 float[] aa = a;
                 int aI = aOff + pc + ic * lda, rs = lda, cs = 1;
                 if (packA) {
-                    packA(a, aI, lda, 1, mc, kc, panels);
+                    packA(a, aI, lda, 1, mc, kc, panels, MR);
                     aa = panels;
                     aI = 0;
                     rs = 1;
@@ -286,7 +295,7 @@ final class VectorGemm {
                 for (int s = 0; s < tiles; s++) {
                     int j = s * NR, nr = s == tiles - 1 ? nLast : NR;
                     int bT = bOff + (j / w) * ldk * w + j % w + pc * w;
-                    rowTiles(mc, kc, aa, aI, rs, cs, packA, b, bT, w, c, cI + j, ldc, false, nr, t);
+                    rowTiles(mc, kc, aa, aI, rs, cs, packA, MR, b, bT, w, c, cI + j, ldc, false, nr, t);
                 }
             }
         }
@@ -311,7 +320,7 @@ final class VectorGemm {
                 int nc = Math.min(MC, n - jc);
                 for (int s = 0; s < slivers; s++) {
                     int mr = s == slivers - 1 ? mLast : NR;
-                    rowTiles(nc, kc, b, bOff + jc * ldb + pc, ldb, 1, false, packed, s * kc * NR, NR,
+                    rowTiles(nc, kc, b, bOff + jc * ldb + pc, ldb, 1, false, MR, packed, s * kc * NR, NR,
                             c, cOff + s * NR * ldc + jc, ldc, true, mr, t);
                 }
             }
@@ -323,38 +332,42 @@ final class VectorGemm {
      * {@code aOff + i·rsA + p·csA}, or, with {@code panels}, from panels of {@code MR} rows ({@link #packA}).
      * With {@code tc} the tiles are blocks of Cᵀ: row {@code i} of the tile is column {@code i} of C.
      */
-    private static void rowTiles(int mc, int kc, float[] a, int aOff, int rsA, int csA, boolean panels,
+    private static void rowTiles(int mc, int kc, float[] a, int aOff, int rsA, int csA, boolean panels, int ph,
                                  float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
         int rsC = tc ? 1 : ldc;
         int i = 0;
-        if (MR == 8 && panels && ldb == NR) {
+        if (MR == 8 && panels && ldb == NR && ph == 16) {
             for (; i + 8 <= mc; i += 8) {
-                VectorGemmTiles.mk8x2Packed(kc, a, aOff + rowOffset(i, rsA, true, kc), b, bOff, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2Packed16(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, c, cOff + i * rsC, ldc, tc, nr, t);
+            }
+        } else if (MR == 8 && panels && ldb == NR) {
+            for (; i + 8 <= mc; i += 8) {
+                VectorGemmTiles.mk8x2Packed(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, c, cOff + i * rsC, ldc, tc, nr, t);
             }
         } else if (MR == 8 && panels) {
             for (; i + 8 <= mc; i += 8) {
-                VectorGemmTiles.mk8x2Panel(kc, a, aOff + rowOffset(i, rsA, true, kc), b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2Panel(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
             }
         } else if (MR == 8) {
             for (; i + 8 <= mc; i += 8) {
-                VectorGemmTiles.mk8x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
             }
         } else {
             for (; i + 6 <= mc; i += 6) {
-                VectorGemmTiles.mk6x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk6x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
             }
         }
         for (; i + 4 <= mc; i += 4) {
-            VectorGemmTiles.mk4x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            VectorGemmTiles.mk4x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
         }
         for (; i < mc; i++) {
-            VectorGemmTiles.mk1x2(kc, a, aOff + rowOffset(i, rsA, panels, kc), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            VectorGemmTiles.mk1x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
         }
     }
 
-    /** Where row {@code i} of A starts: {@code i·rsA} in place, or row {@code i mod MR} of panel {@code i / MR}. */
-    private static int rowOffset(int i, int rsA, boolean panels, int kc) {
-        return panels ? (i / MR) * (MR * kc) + i % MR : i * rsA;
+    /** Where row {@code i} of A starts: {@code i·rsA} in place, or row {@code i mod ph} of panel {@code i / ph}. */
+    private static int rowOffset(int i, int rsA, boolean panels, int kc, int ph) {
+        return panels ? (i / ph) * (ph * kc) + i % ph : i * rsA;
     }
 
     private static int roundUp(int x, int to) {
@@ -362,39 +375,39 @@ final class VectorGemm {
     }
 
     /**
-     * Packs {@code mc × kc} of op(A) ({@code a(i,p) = a[off + i·rsA + p·csA]}) into panels of {@code MR} rows:
-     * panel {@code q} holds, for each p, {@code a(qMR..qMR+MR-1, p)} consecutively ({@code MR·kc} floats), so a
-     * tile reads A as one contiguous stream. Rows past {@code mc} in the last panel are left as they are: no
-     * tile reads them.
+     * Packs {@code mc × kc} of op(A) ({@code a(i,p) = a[off + i·rsA + p·csA]}) into panels of {@code ph} rows
+     * ({@link #MR} or {@link #WIDE_PANEL}): panel {@code q} holds, for each p, {@code a(q·ph .. q·ph + ph − 1, p)}
+     * consecutively, so the
+     * tiles read A as one stream at a constant stride. Rows past {@code mc} in the last panel are left as they
+     * are: no tile reads them.
      */
-    static void packA(float[] a, int off, int rsA, int csA, int mc, int kc, float[] dst) {
-        if (rsA == 1 && MR == 8 && mc % 8 == 0) {
-            // TN: step p's mc floats are contiguous; copying them to every panel in one pass reads each line of A
-            // once, where a panel at a time reads 32 bytes of a line per step, lines lda floats apart (4 KB for
-            // 1024 rows: one L1 set), and comes back for the rest of each line a panel later
+    static void packA(float[] a, int off, int rsA, int csA, int mc, int kc, float[] dst, int ph) {
+        int done = 0;
+        if (rsA == 1 && ph == L) {
+            // TN: a step's rows of a panel are contiguous in A, one vector; a step at a time over every panel reads
+            // each line of A once
+            done = mc / ph * ph;
+            for (int p = 0; p < kc; p++) {
+                int src = off + p * csA, d = p * ph;
+                for (int q = 0; q < done; q += ph, d += ph * kc) FloatVector.fromArray(F, a, src + q).intoArray(dst, d);
+            }
+        } else if (rsA == 1 && ph == 8) {
+            // TN into 8-row panels: a constant-length arraycopy, not a 256-bit vector copy, which JDK 17's C2 boxed
+            // (8.4 MB per TrainStepBench step)
+            done = mc / 8 * 8;
             for (int p = 0; p < kc; p++) {
                 int src = off + p * csA, d = p * 8;
-                for (int q = 0; q < mc; q += 8, d += 8 * kc) System.arraycopy(a, src + q, dst, d, 8);
+                for (int q = 0; q < done; q += 8, d += 8 * kc) System.arraycopy(a, src + q, dst, d, 8);
             }
-            return;
-        }
-        for (int q = 0; q * MR < mc; q++) {
-            int rows = Math.min(MR, mc - q * MR), base = q * MR * kc, first = off + q * MR * rsA;
-            if (rsA == 1 && rows == 8 && MR == 8) {
-                // TN: the 8 rows of a panel are contiguous for each p. Not a 256-bit vector copy: JDK 17's C2 boxed
-                // it (8.4 MB per TrainStepBench step); a constant-length arraycopy compiles to the same moves.
-                for (int p = 0; p < kc; p++) System.arraycopy(a, first + p * csA, dst, base + p * 8, 8);
-            } else if (rsA == 1) {
-                for (int p = 0; p < kc; p++) {
-                    int src = first + p * csA, d = base + p * MR;
-                    for (int r = 0; r < rows; r++) dst[d + r] = a[src + r];
-                }
-            } else if (csA == 1 && rows == 8 && MR == 8) {
-                // NN: eight rows read side by side at unit stride, so C2 hoists every bounds check out of the loop
+        } else if (csA == 1 && ph % 8 == 0) {
+            // NN: eight rows read side by side at unit stride, so C2 hoists every bounds check out of the loop
+            done = mc / 8 * 8;
+            for (int q = 0; q < done; q += 8) {
+                int first = off + q * rsA, base = q / ph * ph * kc + q % ph;
                 int s0 = first, s1 = s0 + rsA, s2 = s1 + rsA, s3 = s2 + rsA, s4 = s3 + rsA, s5 = s4 + rsA, s6 = s5 + rsA,
                         s7 = s6 + rsA;
                 for (int p = 0; p < kc; p++) {
-                    int d = base + p * 8;
+                    int d = base + p * ph;
                     dst[d] = a[s0 + p];
                     dst[d + 1] = a[s1 + p];
                     dst[d + 2] = a[s2 + p];
@@ -404,12 +417,11 @@ final class VectorGemm {
                     dst[d + 6] = a[s6 + p];
                     dst[d + 7] = a[s7 + p];
                 }
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    int src = first + r * rsA, d = base + r;
-                    for (int p = 0; p < kc; p++) dst[d + p * MR] = a[src + p * csA];
-                }
             }
+        }
+        for (int i = done; i < mc; i++) {
+            int src = off + i * rsA, d = i / ph * ph * kc + i % ph;
+            for (int p = 0; p < kc; p++) dst[d + p * ph] = a[src + p * csA];
         }
     }
 

@@ -212,6 +212,68 @@ final class VectorGemmTiles {
         addTile(t, 8, nr, c, cOff, ldc, tc);
     }
 
+    /** {@link #mk8x2Packed} on 8 rows of a 16-row panel of A ({@link VectorGemm#WIDE_PANEL}): steps 16 floats apart. */
+    static void mk8x2Packed16(int kc, float[] a, int aOff, float[] b, int bOff,
+                           float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int bp = bOff + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            int ap = aOff + p * 16;
+            FloatVector x = FloatVector.broadcast(F, a[ap + 0]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(F, a[ap + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(F, a[ap + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(F, a[ap + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(F, a[ap + 4]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(F, a[ap + 5]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(F, a[ap + 6]);
+            c60 = b0.fma(x, c60);
+            c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(F, a[ap + 7]);
+            c70 = b0.fma(x, c70);
+            c71 = b1.fma(x, c71);
+        }
+        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
+        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        c00.intoArray(t, 0 * L);
+        c01.intoArray(t, 1 * L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
+        c40.intoArray(t, 8 * L);
+        c41.intoArray(t, 9 * L);
+        c50.intoArray(t, 10 * L);
+        c51.intoArray(t, 11 * L);
+        c60.intoArray(t, 12 * L);
+        c61.intoArray(t, 13 * L);
+        c70.intoArray(t, 14 * L);
+        c71.intoArray(t, 15 * L);
+        addTile(t, 8, nr, c, cOff, ldc, tc);
+    }
+
     /** 6 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     static void mk6x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
