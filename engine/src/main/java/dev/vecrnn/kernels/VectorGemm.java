@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       sliver (in place, rows 2 KB apart map to a few L1 sets), and always for NT (transposed while packing);
  *       with few rows only a ragged last sliver is packed, so every B load is a full unmasked vector. A ragged
  *       tile is spilled to a small per-thread array and added to C lane by lane. A is packed
- *       ({@link #packA}: panels of {@code MR} rows, contiguous per k) whenever enough slivers of B reuse it, and
- *       the 8-row tile then reads it through {@code mk8x2Panel} at a constant stride: C2 removes the bounds check
+ *       ({@link #packA}: panels of {@code MR} rows, or {@link #WIDE_PANEL} for TN with B packed, contiguous per
+ *       k) whenever enough slivers of B reuse it, and the 8-row tile then reads it through {@code mk8x2Panel},
+ *       {@code mk8x2Packed} or {@code mk8x2Packed16} at a constant stride: C2 removes the bounds check
  *       of every broadcast from the loop, which it cannot do for a run-time stride, and for TN the rows of a k
  *       step, 2 KB apart in place for hidden 512, no longer share a few L1 sets. Measured on Zen 5, JDK 25, with
  *       {@code GemmPathDuel} (interleaved bursts): 32x512x512 NN 117 µs packed against 146 in place,
