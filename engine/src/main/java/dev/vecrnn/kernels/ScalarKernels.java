@@ -30,7 +30,11 @@ public final class ScalarKernels implements Kernels {
                     int ci = cOff + i * ldc;
                     for (int p = 0; p < k; p++) {
                         float aip = a[aOff + i * lda + p];
-                        for (int j = 0; j < n; j++) c[ci + j] = Math.fma(aip, b[bOff + PackedPanel.index(ldb, p, j)], c[ci + j]);
+                        // panel by panel, so the inner loop runs over contiguous floats as NN's does
+                        for (int j0 = 0; j0 < n; j0 += PackedPanel.WIDTH) {
+                            int bp = bOff + PackedPanel.index(ldb, p, j0), cj = ci + j0, w = Math.min(PackedPanel.WIDTH, n - j0);
+                            for (int q = 0; q < w; q++) c[cj + q] = Math.fma(aip, b[bp + q], c[cj + q]);
+                        }
                     }
                 }
                 break;
