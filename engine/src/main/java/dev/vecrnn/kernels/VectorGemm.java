@@ -182,7 +182,10 @@ final class VectorGemm {
         gemm(choose(layout, m, n, k), layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
-    /** Runs {@code path}; the NT-only paths fall back to {@link Path#BCAST_PACK_B} for other layouts. */
+    /**
+     * Runs {@code path}; {@link Layout#NP} always runs {@link Path#PACKED_PANELS}, and a path of another layout
+     * (NT-only, or NP's) falls back to {@link Path#BCAST_PACK_B}.
+     */
     static void gemm(Path path, Layout layout, int m, int n, int k, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         if (m == 0 || n == 0) return;
@@ -190,12 +193,13 @@ final class VectorGemm {
             gemmPanels(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        if (path == Path.PACKED_PANELS) path = choose(layout, m, n, k);
         if (m == 1 && layout == Layout.NN) {
             VectorGemv.gemv(n, k, a, aOff, b, bOff, ldb, c, cOff, accumulate);
             return;
         }
-        if (layout != Layout.NT && (path == Path.NT_DOT4X4 || path == Path.NT_SWAP)) path = Path.BCAST_PACK_B;
+        if (path == Path.PACKED_PANELS || layout != Layout.NT && (path == Path.NT_DOT4X4 || path == Path.NT_SWAP)) {
+            path = Path.BCAST_PACK_B;
+        }
         boolean whole = path == Path.NT_DOT4X4 || path == Path.NT_SWAP;
         if (!accumulate && (k == 0 || whole)) zero(c, cOff, ldc, 0, m, n);
         if (k == 0) return;

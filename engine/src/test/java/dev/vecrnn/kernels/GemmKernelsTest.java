@@ -169,6 +169,12 @@ class GemmKernelsTest {
 
     static final int[] SMALL = {1, 5, 6, 7, 13, 16, 17, 33, 207};
 
+    /** Checks every (m, n, k) in {@code sizes}³ from {@code seed} on; returns the next seed. */
+    static long checkCube(Kernels kernels, Layout layout, int[] sizes, long seed, List<String> failures) {
+        for (int m : sizes) for (int n : sizes) for (int k : sizes) new Problem(layout, m, n, k, seed++).checkBoth(kernels, failures);
+        return seed;
+    }
+
     static Stream<Arguments> implLayout() {
         List<Arguments> out = new ArrayList<>();
         for (Kernels k : impls()) for (Layout l : Layout.values()) out.add(Arguments.of(named(k), l));
@@ -180,10 +186,7 @@ class GemmKernelsTest {
     @MethodSource("implLayout")
     void gemmRaggedShapes(Kernels kernels, Layout layout) {
         List<String> failures = new ArrayList<>();
-        long seed = 1;
-        for (int m : SMALL) for (int n : SMALL) for (int k : SMALL) {
-            new Problem(layout, m, n, k, seed++).checkBoth(kernels, failures);
-        }
+        long seed = checkCube(kernels, layout, SMALL, 1, failures);
         for (int[] s : new int[][] {{5, 7, 0}, {0, 7, 5}, {5, 0, 5}, {1, 1, 0}, {33, 40, 0}}) {
             new Problem(layout, s[0], s[1], s[2], seed++).checkBoth(kernels, failures);
         }
@@ -262,11 +265,7 @@ class GemmKernelsTest {
     @MethodSource("pathLayout")
     void gemmEveryPathRaggedShapes(Kernels kernels, Layout layout) {
         List<String> failures = new ArrayList<>();
-        long seed = 7;
-        int[] sizes = {1, 6, 7, 13, 17, 33, 40, 150};
-        for (int m : sizes) for (int n : sizes) for (int k : sizes) {
-            new Problem(layout, m, n, k, seed++).checkBoth(kernels, failures);
-        }
+        long seed = checkCube(kernels, layout, new int[] {1, 6, 7, 13, 17, 33, 40, 150}, 7, failures);
         // more than one k block (KC) and more than one row block (MC)
         for (int[] s : new int[][] {{150, 33, VectorGemm.KC + 7}, {VectorGemm.MC + 9, 40, 300}, {33, 150, 2 * VectorGemm.KC + 1}}) {
             new Problem(layout, s[0], s[1], s[2], seed++).checkBoth(kernels, failures);
