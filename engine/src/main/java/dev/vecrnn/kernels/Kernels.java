@@ -36,6 +36,15 @@ public interface Kernels {
     void gemv(int n, int k, float[] x, int xOff, float[] w, int wOff, int ldw, float[] y, int yOff, boolean accumulate);
 
     /**
+     * Runs {@code task} over ranges of rows that cover {@code [0, rows)} once each. These kernels run it on the
+     * caller as one range; kernels that split work across threads may run the ranges in parallel, each with
+     * kernels that do not split again. The rows must be independent: no range may read what another writes.
+     */
+    default void forRows(int rows, RowTask task) {
+        task.run(this, 0, rows);
+    }
+
+    /**
      * The recurrent activation with its inputs fused: {@code h[i] = tanh(z[i] + u[i] + bias[i])} for
      * {@code i < n}. {@code z} is the recurrent product, {@code u} the gathered input row (a row of
      * {@code W_xh}, standing for the one-hot product). {@code h} may alias {@code z}.

@@ -90,6 +90,11 @@ public abstract class Cell {
         return List.of();
     }
 
+    /** The hidden size of this layer's parameters. */
+    protected final int hidden(Slab params) {
+        return params.table().spec(b[0]).dim(0);
+    }
+
     /** The first bias, {@code (hidden)}: its length is the hidden size. */
     public final String hiddenBias() { return b[0]; }
 
@@ -179,10 +184,39 @@ public abstract class Cell {
      * Runs the recurrence. Layer 0 reads token ids {@code x (steps, rows)} from {@code xOff}; a layer above
      * reads {@code in (steps, rows, hidden)} from {@code inOff}. {@code state} holds this layer's state for the
      * chunk at {@code stateOff} ({@code rows·stateSize} floats) and is updated to the last step's. Leaves in
-     * {@code ws} what {@link #backward} needs.
+     * {@code ws} what {@link #backward} needs. With a {@code frame} (null: none) the steps run as a task over
+     * the rows ({@link Kernels#forRows}), which a team may split.
      */
     public abstract void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                                 int rows, int steps, float[] state, int stateOff);
+                                 int rows, int steps, float[] state, int stateOff, Recurrence frame);
+
+    /**
+     * The recurrence over all steps for sequences {@code [from, to)} of the chunk's {@code rows}, the state already
+     * in place; {@link #forward} runs it once for all rows or once per part of a row split.
+     */
+    protected abstract void forwardRows(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows,
+                                        int steps, int from, int to);
+
+    /**
+     * Walks the steps back for sequences {@code [from, to)}, leaving each step's pre-activation gradients where
+     * {@link #backward} then reads them for the weight gradients.
+     */
+    protected abstract void backwardRows(Kernels k, Slab params, Slab packed, Slab ws, int rows, int steps,
+                                         float[] dOut, int dOutOff, int from, int to);
+
+    /** Runs {@link #forwardRows} over all rows: split by the kernels when there is a frame to carry the call. */
+    protected final void walkForward(Kernels k, Recurrence frame, Slab params, Slab packed, Slab ws, int[] x, int xOff,
+                                     int rows, int steps) {
+        if (frame == null) forwardRows(k, params, packed, ws, x, xOff, rows, steps, 0, rows);
+        else k.forRows(rows, frame.forward(this, params, packed, ws, x, xOff, rows, steps));
+    }
+
+    /** Runs {@link #backwardRows} over all rows, as {@link #walkForward}. */
+    protected final void walkBackward(Kernels k, Recurrence frame, Slab params, Slab packed, Slab ws, int rows, int steps,
+                                      float[] dOut, int dOutOff) {
+        if (frame == null) backwardRows(k, params, packed, ws, rows, steps, dOut, dOutOff, 0, rows);
+        else k.forRows(rows, frame.backward(this, params, packed, ws, rows, steps, dOut, dOutOff));
+    }
 
     /** Offset in {@code ws.data()} of the outputs {@code (steps, rows, hidden)} the last forward wrote. */
     public final int outputs(Slab ws) {
@@ -198,7 +232,7 @@ public abstract class Cell {
      */
     public abstract void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff,
                                   float[] in, int inOff, int rows, int steps, float[] dOut, int dOutOff,
-                                  float[] dIn, int dInOff);
+                                  float[] dIn, int dInOff, Recurrence frame);
 
     // ---- shared by the recurrences ------------------------------------------------------------------
 

@@ -74,23 +74,25 @@ public final class CellStack {
     /** Runs every layer over all steps; see {@link Cell#forward}. */
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
                         float[] state, int stateOff) {
-        forward(k, params, packed, ws, x, xOff, rows, steps, state, stateOff, null, null, 0, 0);
+        forward(k, params, packed, ws, x, xOff, rows, steps, state, stateOff, null, null, 0, 0, null);
     }
 
     /**
      * As above with dropout {@code drop} (null: none) of step {@code step} on the chunk whose row 0 is sequence
      * {@code firstRow} of the minibatch: each layer's outputs go through their mask into {@code dropped}
      * ({@link #dropoutBuffers}), which the layer above and {@link #outputs(Slab, Slab)} read. The layer's own
-     * outputs stay as they are: its backward reads them as the previous step's state.
+     * outputs stay as they are: its backward reads them as the previous step's state. With a {@code frame}
+     * (null: none) each layer's steps run as a task over the rows, which the kernels may split across a team.
      */
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
-                        float[] state, int stateOff, Dropout drop, Slab dropped, long step, int firstRow) {
+                        float[] state, int stateOff, Dropout drop, Slab dropped, long step, int firstRow,
+                        Recurrence frame) {
         int hidden = hidden(ws);
         int s = stateOff;
         for (int l = 0; l < layers.length; l++) {
             float[] in = l == 0 ? null : drop == null ? ws.data() : dropped.data();
             int inOff = l == 0 ? 0 : drop == null ? layers[l - 1].outputs(ws) : dropped.off(droppedName(l - 1));
-            layers[l].forward(k, params, packed, ws, x, xOff, in, inOff, rows, steps, state, s);
+            layers[l].forward(k, params, packed, ws, x, xOff, in, inOff, rows, steps, state, s, frame);
             if (drop != null) {
                 drop.apply(k, step, l, firstRow, rows, steps, hidden, ws.data(), layers[l].outputs(ws),
                         dropped.data(), dropped.off(droppedName(l)));
@@ -128,7 +130,7 @@ public final class CellStack {
     /** Backpropagates {@code dOut} (consumed) from the top layer down; see {@link Cell#backward}. */
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, int rows,
                          int steps, float[] dOut, int dOutOff) {
-        backward(k, params, packed, ws, grads, x, xOff, rows, steps, dOut, dOutOff, null, null, 0, 0);
+        backward(k, params, packed, ws, grads, x, xOff, rows, steps, dOut, dOutOff, null, null, 0, 0, null);
     }
 
     /**
@@ -136,7 +138,8 @@ public final class CellStack {
      * dropped outputs. Each mask is drawn again from its key and applied to the gradient in place.
      */
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, int rows,
-                         int steps, float[] dOut, int dOutOff, Dropout drop, Slab dropped, long step, int firstRow) {
+                         int steps, float[] dOut, int dOutOff, Dropout drop, Slab dropped, long step, int firstRow,
+                         Recurrence frame) {
         float[] w = ws.data();
         int hidden = hidden(ws);
         float[] d = dOut;
@@ -148,7 +151,7 @@ public final class CellStack {
             int dInOff = l == 0 ? 0 : toDx ? ws.off(DX) : dOutOff;
             float[] in = l == 0 ? null : drop == null ? w : dropped.data();
             int inOff = l == 0 ? 0 : drop == null ? layers[l - 1].outputs(ws) : dropped.off(droppedName(l - 1));
-            layers[l].backward(k, params, packed, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, dIn, dInOff);
+            layers[l].backward(k, params, packed, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, dIn, dInOff, frame);
             if (l > 0 && drop != null) drop.apply(k, step, l - 1, firstRow, rows, steps, hidden, dIn, dInOff, dIn, dInOff);
             d = dIn;
             dOff = dInOff;

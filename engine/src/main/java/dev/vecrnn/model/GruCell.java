@@ -57,49 +57,71 @@ public final class GruCell extends Cell {
 
     @Override
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff) {
-        float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);
-        int hidden = params.table().spec(b[0]).dim(0), width = 3 * hidden, block = rows * hidden;
-        int h = ws.off(hs), a = ws.off(acts), rh = ws.off(rhs);
-        int wzr = packed.off(panel), bias = packed.off(biasPanel), whh = packed.off(whhP);
+                        int rows, int steps, float[] state, int stateOff, Recurrence frame) {
+        float[] w = ws.data();
+        int block = rows * hidden(params), h = ws.off(hs);
         inputTerms(k, packed, ws, in, inOff, rows, steps);
         System.arraycopy(state, stateOff, w, h, block);
-        for (int t = 0; t < steps; t++) {
-            int gt = a + t * rows * width, prev = h + t * block;
-            k.gemm(Layout.NP, rows, 2 * hidden, hidden, w, prev, hidden, q, wzr, hidden, w, gt, width, false);
-            for (int i = 0; i < rows; i++) {
-                k.gruGates(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
-                        w, prev + i * hidden, w, rh + t * block + i * hidden, hidden);
-            }
-            k.gemm(Layout.NP, rows, hidden, hidden, w, rh + t * block, hidden, q, whh, hidden,
-                    w, gt + 2 * hidden, width, false);
-            for (int i = 0; i < rows; i++) {
-                k.gruOutput(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
-                        w, prev + i * hidden, w, prev + block + i * hidden, hidden);
-            }
-        }
+        walkForward(k, frame, params, packed, ws, x, xOff, rows, steps);
         System.arraycopy(w, h + steps * block, state, stateOff, block);
     }
 
     @Override
+    protected void forwardRows(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
+                               int from, int to) {
+        float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);
+        int hidden = hidden(params), width = 3 * hidden, block = rows * hidden, m = to - from;
+        int h = ws.off(hs) + from * hidden, a = ws.off(acts), rh = ws.off(rhs) + from * hidden;
+        int wzr = packed.off(panel), bias = packed.off(biasPanel), whh = packed.off(whhP);
+        for (int t = 0; t < steps; t++) {
+            int gt = a + (t * rows + from) * width, prev = h + t * block, rt = rh + t * block;
+            k.gemm(Layout.NP, m, 2 * hidden, hidden, w, prev, hidden, q, wzr, hidden, w, gt, width, false);
+            for (int i = from; i < to; i++) {
+                int j = i - from;
+                k.gruGates(w, gt + j * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
+                        w, prev + j * hidden, w, rt + j * hidden, hidden);
+            }
+            k.gemm(Layout.NP, m, hidden, hidden, w, rt, hidden, q, whh, hidden, w, gt + 2 * hidden, width, false);
+            for (int i = from; i < to; i++) {
+                int j = i - from;
+                k.gruOutput(w, gt + j * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
+                        w, prev + j * hidden, w, prev + block + j * hidden, hidden);
+            }
+        }
+    }
+
+    @Override
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
-                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff) {
+                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff,
+                         Recurrence frame) {
+        float[] w = ws.data();
+        int dh = ws.off(carry);
+        java.util.Arrays.fill(w, dh, dh + rows * hidden(params), 0f);
+        walkBackward(k, frame, params, packed, ws, rows, steps, dOut, dOutOff);
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, ws.off(acts), dIn, dInOff);
+    }
+
+    @Override
+    protected void backwardRows(Kernels k, Slab params, Slab packed, Slab ws, int rows, int steps, float[] dOut,
+                                int dOutOff, int from, int to) {
         float[] w = ws.data(), q = packed.data();
-        int hidden = params.table().spec(b[0]).dim(0), width = 3 * hidden, block = rows * hidden;
+        int hidden = hidden(params), width = 3 * hidden, block = rows * hidden, m = to - from;
         int h = ws.off(hs), a = ws.off(acts), dh = ws.off(carry), dr = ws.off(drh);
-        java.util.Arrays.fill(w, dh, dh + block, 0f);
         for (int t = steps - 1; t >= 0; t--) {
             int gt = a + t * rows * width, prev = h + t * block;
-            for (int i = 0; i < rows; i++) {
+            for (int i = from; i < to; i++) {
                 k.gruBackwardOutput(w, gt + i * width, w, prev + i * hidden, dOut, dOutOff + t * block + i * hidden,
                         w, dh + i * hidden, w, dh + i * hidden, hidden);
             }
-            k.gemm(Layout.NP, rows, hidden, hidden, w, gt + 2 * hidden, width, q, packed.off(whhT), hidden, w, dr, hidden, false);
-            for (int i = 0; i < rows; i++) {
+            k.gemm(Layout.NP, m, hidden, hidden, w, gt + from * width + 2 * hidden, width, q, packed.off(whhT), hidden,
+                    w, dr + from * hidden, hidden, false);
+            for (int i = from; i < to; i++) {
                 k.gruBackwardReset(w, gt + i * width, w, prev + i * hidden, w, dr + i * hidden, w, dh + i * hidden, hidden);
             }
-            if (t > 0) k.gemm(Layout.NP, rows, hidden, 2 * hidden, w, gt, width, q, packed.off(panelT), 2 * hidden, w, dh, hidden, true);
+            if (t > 0) {
+                k.gemm(Layout.NP, m, hidden, 2 * hidden, w, gt + from * width, width, q, packed.off(panelT), 2 * hidden,
+                        w, dh + from * hidden, hidden, true);
+            }
         }
-        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff);
     }
 }

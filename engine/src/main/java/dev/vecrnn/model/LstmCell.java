@@ -52,44 +52,64 @@ public final class LstmCell extends Cell {
 
     @Override
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff) {
-        float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);
-        int hidden = params.table().spec(b[0]).dim(0), width = 4 * hidden, block = rows * hidden;
-        int h = ws.off(hs), c = ws.off(cs), tc = ws.off(tcs), a = ws.off(acts);
-        int wh4 = packed.off(panel), bias = packed.off(biasPanel);
+                        int rows, int steps, float[] state, int stateOff, Recurrence frame) {
+        float[] w = ws.data();
+        int block = rows * hidden(params), h = ws.off(hs), c = ws.off(cs);
         inputTerms(k, packed, ws, in, inOff, rows, steps);
         System.arraycopy(state, stateOff, w, h, block);
         System.arraycopy(state, stateOff + block, w, c, block);
-        for (int t = 0; t < steps; t++) {
-            int gt = a + t * rows * width;
-            k.gemm(Layout.NP, rows, width, hidden, w, h + t * block, hidden, q, wh4, hidden, w, gt, width, false);
-            for (int i = 0; i < rows; i++) {
-                int r = t * block + i * hidden;
-                k.lstmForward(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
-                        w, c + r, w, c + block + r, w, tc + r, w, h + block + r, hidden);
-            }
-        }
+        walkForward(k, frame, params, packed, ws, x, xOff, rows, steps);
         System.arraycopy(w, h + steps * block, state, stateOff, block);
         System.arraycopy(w, c + steps * block, state, stateOff + block, block);
     }
 
     @Override
+    protected void forwardRows(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
+                               int from, int to) {
+        float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);
+        int hidden = hidden(params), width = 4 * hidden, block = rows * hidden;
+        int h = ws.off(hs), c = ws.off(cs), tc = ws.off(tcs), a = ws.off(acts);
+        int wh4 = packed.off(panel), bias = packed.off(biasPanel);
+        for (int t = 0; t < steps; t++) {
+            int gt = a + (t * rows + from) * width;
+            k.gemm(Layout.NP, to - from, width, hidden, w, h + t * block + from * hidden, hidden, q, wh4, hidden, w, gt, width, false);
+            for (int i = from; i < to; i++) {
+                int r = t * block + i * hidden;
+                k.lstmForward(w, gt + (i - from) * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
+                        w, c + r, w, c + block + r, w, tc + r, w, h + block + r, hidden);
+            }
+        }
+    }
+
+    @Override
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
-                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff) {
+                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff,
+                         Recurrence frame) {
         float[] w = ws.data();
-        int hidden = params.table().spec(b[0]).dim(0), width = 4 * hidden, block = rows * hidden;
-        int c = ws.off(cs), tc = ws.off(tcs), a = ws.off(acts), dh = ws.off(carry), dm = ws.off(dc);
+        int block = rows * hidden(params), dh = ws.off(carry), dm = ws.off(dc);
         java.util.Arrays.fill(w, dh, dh + block, 0f);
         java.util.Arrays.fill(w, dm, dm + block, 0f);
+        walkBackward(k, frame, params, packed, ws, rows, steps, dOut, dOutOff);
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, ws.off(acts), dIn, dInOff);
+    }
+
+    @Override
+    protected void backwardRows(Kernels k, Slab params, Slab packed, Slab ws, int rows, int steps, float[] dOut,
+                                int dOutOff, int from, int to) {
+        float[] w = ws.data();
+        int hidden = hidden(params), width = 4 * hidden, block = rows * hidden;
+        int c = ws.off(cs), tc = ws.off(tcs), a = ws.off(acts), dh = ws.off(carry), dm = ws.off(dc);
         for (int t = steps - 1; t >= 0; t--) {
             int gt = a + t * rows * width;
-            for (int i = 0; i < rows; i++) {
+            for (int i = from; i < to; i++) {
                 int r = t * block + i * hidden;
                 k.lstmBackward(w, gt + i * width, w, c + r, w, tc + r, dOut, dOutOff + r, w, dh + i * hidden,
                         w, dm + i * hidden, hidden);
             }
-            if (t > 0) k.gemm(Layout.NP, rows, hidden, width, w, gt, width, packed.data(), packed.off(panelT), width, w, dh, hidden, false);
+            if (t > 0) {
+                k.gemm(Layout.NP, to - from, hidden, width, w, gt + from * width, width, packed.data(), packed.off(panelT),
+                        width, w, dh + from * hidden, hidden, false);
+            }
         }
-        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff);
     }
 }

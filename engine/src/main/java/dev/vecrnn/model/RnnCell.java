@@ -40,40 +40,55 @@ public final class RnnCell extends Cell {
 
     @Override
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff) {
-        float[] w = ws.data(), u = inputArray(packed, ws);
-        int hidden = params.table().spec(b[0]).dim(0);
-        int whh = packed.off(whhP), bias = packed.off(biasPanel);
-        int h = ws.off(hs);
-        int block = rows * hidden;
+                        int rows, int steps, float[] state, int stateOff, Recurrence frame) {
+        float[] w = ws.data();
+        int block = rows * hidden(params), h = ws.off(hs);
         inputTerms(k, packed, ws, in, inOff, rows, steps);
         System.arraycopy(state, stateOff, w, h, block);
-        for (int t = 0; t < steps; t++) {
-            int prev = h + t * block, cur = prev + block;
-            k.gemm(Layout.NP, rows, hidden, hidden, w, prev, hidden, packed.data(), whh, hidden, w, cur, hidden, false);
-            for (int i = 0; i < rows; i++) {
-                int row = cur + i * hidden;
-                k.tanhForward(w, row, u, inputOffset(packed, ws, x, xOff, rows, t, i, hidden), packed.data(), bias, w, row, hidden);
-            }
-        }
+        walkForward(k, frame, params, packed, ws, x, xOff, rows, steps);
         System.arraycopy(w, h + steps * block, state, stateOff, block);
     }
 
     @Override
-    public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
-                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff) {
-        float[] w = ws.data();
-        int hidden = params.table().spec(b[0]).dim(0);
-        int h = ws.off(hs), c = ws.off(carry);
-        int whhTOff = packed.off(whhT);
+    protected void forwardRows(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
+                               int from, int to) {
+        float[] w = ws.data(), u = inputArray(packed, ws);
+        int hidden = hidden(params);
+        int whh = packed.off(whhP), bias = packed.off(biasPanel);
+        int h = ws.off(hs) + from * hidden;
         int block = rows * hidden;
-        java.util.Arrays.fill(w, c, c + block, 0f);
+        for (int t = 0; t < steps; t++) {
+            int prev = h + t * block, cur = prev + block;
+            k.gemm(Layout.NP, to - from, hidden, hidden, w, prev, hidden, packed.data(), whh, hidden, w, cur, hidden, false);
+            for (int i = from; i < to; i++) {
+                int row = cur + (i - from) * hidden;
+                k.tanhForward(w, row, u, inputOffset(packed, ws, x, xOff, rows, t, i, hidden), packed.data(), bias, w, row, hidden);
+            }
+        }
+    }
+
+    @Override
+    public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
+                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff,
+                         Recurrence frame) {
+        int c = ws.off(carry);
+        java.util.Arrays.fill(ws.data(), c, c + rows * hidden(params), 0f);
+        walkBackward(k, frame, params, packed, ws, rows, steps, dOut, dOutOff);
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, dOut, dOutOff, dIn, dInOff);
+    }
+
+    @Override
+    protected void backwardRows(Kernels k, Slab params, Slab packed, Slab ws, int rows, int steps, float[] dOut,
+                                int dOutOff, int from, int to) {
+        float[] w = ws.data();
+        int hidden = hidden(params), block = rows * hidden;
+        int h = ws.off(hs) + from * hidden, c = ws.off(carry) + from * hidden;
+        int whhTOff = packed.off(whhT);
         // dOut[t] becomes dA_t = (dOut[t] + carry) ⊙ (1 − H_t²), then carry = dA_t · W_hhᵀ for step t−1.
         for (int t = steps - 1; t >= 0; t--) {
-            int da = dOutOff + t * block;
-            k.tanhBackward(w, h + (t + 1) * block, dOut, da, w, c, dOut, da, block);
-            if (t > 0) k.gemm(Layout.NP, rows, hidden, hidden, dOut, da, hidden, packed.data(), whhTOff, hidden, w, c, hidden, false);
+            int da = dOutOff + t * block + from * hidden;
+            k.tanhBackward(w, h + (t + 1) * block, dOut, da, w, c, dOut, da, (to - from) * hidden);
+            if (t > 0) k.gemm(Layout.NP, to - from, hidden, hidden, dOut, da, hidden, packed.data(), whhTOff, hidden, w, c, hidden, false);
         }
-        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, dOut, dOutOff, dIn, dInOff);
     }
 }

@@ -56,44 +56,66 @@ public final class TorchGruCell extends Cell {
 
     @Override
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff) {
-        float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);
-        int hidden = params.table().spec(b[0]).dim(0), width = 3 * hidden, block = rows * hidden;
-        int h = ws.off(hs), a = ws.off(acts), hn = ws.off(hns);
-        int wp = packed.off(panel), bias = packed.off(biasPanel), bh = params.off(bhh);
+                        int rows, int steps, float[] state, int stateOff, Recurrence frame) {
+        float[] w = ws.data();
+        int block = rows * hidden(params), h = ws.off(hs);
         inputTerms(k, packed, ws, in, inOff, rows, steps);
         System.arraycopy(state, stateOff, w, h, block);
+        walkForward(k, frame, params, packed, ws, x, xOff, rows, steps);
+        System.arraycopy(w, h + steps * block, state, stateOff, block);
+    }
+
+    @Override
+    protected void forwardRows(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
+                               int from, int to) {
+        float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);
+        int hidden = hidden(params), width = 3 * hidden, block = rows * hidden;
+        int h = ws.off(hs), a = ws.off(acts), hn = ws.off(hns);
+        int wp = packed.off(panel), bias = packed.off(biasPanel), bh = params.off(bhh);
         for (int t = 0; t < steps; t++) {
             int gt = a + t * rows * width, prev = h + t * block;
-            k.gemm(Layout.NP, rows, width, hidden, w, prev, hidden, q, wp, hidden, w, gt, width, false);
-            for (int i = 0; i < rows; i++) {
+            k.gemm(Layout.NP, to - from, width, hidden, w, prev + from * hidden, hidden, q, wp, hidden, w, gt + from * width,
+                    width, false);
+            for (int i = from; i < to; i++) {
                 k.torchGruForward(w, gt + i * width, u, inputOffset(packed, ws, x, xOff, rows, t, i, width), q, bias,
                         params.data(), bh, w, prev + i * hidden, w, hn + t * block + i * hidden,
                         w, prev + block + i * hidden, hidden);
             }
         }
-        System.arraycopy(w, h + steps * block, state, stateOff, block);
     }
 
     @Override
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
-                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff) {
-        float[] w = ws.data(), q = packed.data(), gd = grads.data();
-        int hidden = params.table().spec(b[0]).dim(0), width = 3 * hidden, block = rows * hidden, n = steps * rows;
+                         int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff,
+                         Recurrence frame) {
+        float[] w = ws.data(), gd = grads.data();
+        int hidden = hidden(params), width = 3 * hidden, n = steps * rows;
         int h = ws.off(hs), a = ws.off(acts), hn = ws.off(hns), dh = ws.off(carry);
-        java.util.Arrays.fill(w, dh, dh + block, 0f);
-        for (int t = steps - 1; t >= 0; t--) {
-            int gt = a + t * rows * width, prev = h + t * block;
-            for (int i = 0; i < rows; i++) {
-                k.torchGruBackward(w, gt + i * width, w, prev + i * hidden, w, hn + t * block + i * hidden,
-                        dOut, dOutOff + t * block + i * hidden, w, dh + i * hidden, w, dh + i * hidden, hidden);
-            }
-            if (t > 0) k.gemm(Layout.NP, rows, hidden, width, w, gt, width, q, packed.off(panelT), width, w, dh, hidden, true);
-        }
+        java.util.Arrays.fill(w, dh, dh + rows * hidden, 0f);
+        walkBackward(k, frame, params, packed, ws, rows, steps, dOut, dOutOff);
         // The candidate's recurrent product and b_hh see dA_n⊙r (in block h now); W_xh and b_xh see dA_n itself.
         k.gemm(Layout.TN, hidden, hidden, n, w, h, hidden, w, a + 2 * hidden, width, gd, grads.off(wh[2]), hidden, true);
         k.columnSums(w, a + 2 * hidden, n, hidden, width, gd, grads.off(bhh));
         for (int r = 0; r < n; r++) System.arraycopy(w, hn + r * hidden, w, a + r * width + 2 * hidden, hidden);
         parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff, 2);
+    }
+
+    @Override
+    protected void backwardRows(Kernels k, Slab params, Slab packed, Slab ws, int rows, int steps, float[] dOut,
+                                int dOutOff, int from, int to) {
+        float[] w = ws.data(), q = packed.data();
+        int hidden = hidden(params), width = 3 * hidden, block = rows * hidden;
+        int h = ws.off(hs), a = ws.off(acts), hn = ws.off(hns), dh = ws.off(carry);
+        for (int t = steps - 1; t >= 0; t--) {
+            int gt = a + t * rows * width, prev = h + t * block;
+            for (int i = from; i < to; i++) {
+                k.torchGruBackward(w, gt + i * width, w, prev + i * hidden, w, hn + t * block + i * hidden,
+                        dOut, dOutOff + t * block + i * hidden, w, dh + i * hidden, w, dh + i * hidden, hidden);
+            }
+            if (t > 0) {
+                k.gemm(Layout.NP, to - from, hidden, width, w, gt + from * width, width, q, packed.off(panelT), width,
+                        w, dh + from * hidden, hidden, true);
+            }
+        }
     }
 }
