@@ -411,7 +411,11 @@ final class VectorGemm {
                 int first = off + q * rsA, base = q / ph * ph * kc + q % ph;
                 int s0 = first, s1 = s0 + rsA, s2 = s1 + rsA, s3 = s2 + rsA, s4 = s3 + rsA, s5 = s4 + rsA, s6 = s5 + rsA,
                         s7 = s6 + rsA;
-                for (int p = 0; p < kc; p++) {
+                int p0 = 0;
+                if (ph == 8 && VectorTranspose.AVAILABLE) {
+                    for (; p0 + 16 <= kc; p0 += 16) VectorTranspose.rows8x16(a, first + p0, rsA, dst, base + p0 * 8);
+                }
+                for (int p = p0; p < kc; p++) {
                     int d = base + p * ph;
                     dst[d] = a[s0 + p];
                     dst[d + 1] = a[s1 + p];
