@@ -470,7 +470,8 @@ final class VectorGemm {
     /**
      * Like {@link #packB} for {@code op(B) = Bᵀ}: B is stored {@code (n, k)}, and the {@code rows × cols} block of
      * {@code Bᵀ} starting at {@code off} (row {@code j} of B is column {@code j} of the block) is transposed
-     * into zero-padded slivers.
+     * into zero-padded slivers, 16 × 16 blocks in registers where {@link VectorTranspose} runs (in one JVM:
+     * 512x560x512 NT 1543 against 1635 µs, 1024³ 13646 against 13997, 512x1120x512 3769 against 3800).
      */
     static void packBT(float[] b, int off, int ldb, int rows, int cols, float[] dst) {
         int sliver = rows * NR;
@@ -481,6 +482,11 @@ final class VectorGemm {
             // where a whole k block at a time (80 KB at KC = 640) goes back to L2 for every column
             for (int p0 = 0; p0 < rows; p0 += 16) {
                 int p1 = Math.min(rows, p0 + 16);
+                if (w == 32 && p1 - p0 == 16 && NR == 32 && VectorTranspose.AVAILABLE) {
+                    VectorTranspose.rows16x16(b, off + j0 * ldb + p0, ldb, dst, base + p0 * NR, NR);
+                    VectorTranspose.rows16x16(b, off + (j0 + 16) * ldb + p0, ldb, dst, base + p0 * NR + 16, NR);
+                    continue;
+                }
                 for (int jj = 0; jj < w; jj++) {
                     int src = off + (j0 + jj) * ldb, d = base + jj;
                     for (int p = p0; p < p1; p++) dst[d + p * NR] = b[src + p];
