@@ -40,8 +40,16 @@ public interface Kernels {
      * caller as one range; kernels that split work across threads may run the ranges in parallel, each with
      * kernels that do not split again. The rows must be independent: no range may read what another writes.
      */
-    default void forRows(int rows, RowTask task) {
+    default void forRows(int rows, RangeTask task) {
         task.run(this, 0, rows);
+    }
+
+    /**
+     * Runs {@code task} over ranges of {@code blocks} independent blocks of work (a layer's gates), as
+     * {@link #forRows} does rows: whole here, possibly in parallel in kernels that split across threads.
+     */
+    default void forBlocks(int blocks, RangeTask task) {
+        task.run(this, 0, blocks);
     }
 
     /**

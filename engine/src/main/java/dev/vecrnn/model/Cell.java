@@ -188,7 +188,7 @@ public abstract class Cell {
      * the rows ({@link Kernels#forRows}), which a team may split.
      */
     public abstract void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                                 int rows, int steps, float[] state, int stateOff, Recurrence frame);
+                                 int rows, int steps, float[] state, int stateOff, LayerTask frame);
 
     /**
      * The recurrence over all steps for sequences {@code [from, to)} of the chunk's {@code rows}, the state already
@@ -205,14 +205,14 @@ public abstract class Cell {
                                          float[] dOut, int dOutOff, int from, int to);
 
     /** Runs {@link #forwardRows} over all rows: split by the kernels when there is a frame to carry the call. */
-    protected final void walkForward(Kernels k, Recurrence frame, Slab params, Slab packed, Slab ws, int[] x, int xOff,
+    protected final void walkForward(Kernels k, LayerTask frame, Slab params, Slab packed, Slab ws, int[] x, int xOff,
                                      int rows, int steps) {
         if (frame == null) forwardRows(k, params, packed, ws, x, xOff, rows, steps, 0, rows);
         else k.forRows(rows, frame.forward(this, params, packed, ws, x, xOff, rows, steps));
     }
 
     /** Runs {@link #backwardRows} over all rows, as {@link #walkForward}. */
-    protected final void walkBackward(Kernels k, Recurrence frame, Slab params, Slab packed, Slab ws, int rows, int steps,
+    protected final void walkBackward(Kernels k, LayerTask frame, Slab params, Slab packed, Slab ws, int rows, int steps,
                                       float[] dOut, int dOutOff) {
         if (frame == null) backwardRows(k, params, packed, ws, rows, steps, dOut, dOutOff, 0, rows);
         else k.forRows(rows, frame.backward(this, params, packed, ws, rows, steps, dOut, dOutOff));
@@ -232,7 +232,7 @@ public abstract class Cell {
      */
     public abstract void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff,
                                   float[] in, int inOff, int rows, int steps, float[] dOut, int dOutOff,
-                                  float[] dIn, int dInOff, Recurrence frame);
+                                  float[] dIn, int dInOff, LayerTask frame);
 
     // ---- shared by the recurrences ------------------------------------------------------------------
 
@@ -258,11 +258,13 @@ public abstract class Cell {
      * The weight gradients of all steps from the pre-activation gradients {@code dA (steps, rows,
      * gates·hidden)}: {@code dW_h* += Σ_t R_tᵀ·dA_t} with {@code R} from {@link #recurrentInput}, the biases as
      * column sums, {@code dW_x*} as gathered row sums (tokens) or one GEMM (a layer above); and for a layer
-     * above, {@code dIn = dA · W_xᵀ}.
+     * above, {@code dIn = dA · W_xᵀ}. With a {@code frame} the gate blocks run as a task ({@link
+     * Kernels#forBlocks}), which a team may split.
      */
     protected final void parameterGradients(Kernels k, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
-                                            int inOff, int rows, int steps, float[] dA, int dAOff, float[] dIn, int dInOff) {
-        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, dA, dAOff, dIn, dInOff, gates);
+                                            int inOff, int rows, int steps, float[] dA, int dAOff, float[] dIn, int dInOff,
+                                            LayerTask frame) {
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, dA, dAOff, dIn, dInOff, gates, frame);
     }
 
     /**
@@ -271,10 +273,26 @@ public abstract class Cell {
      */
     protected final void parameterGradients(Kernels k, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
                                             int inOff, int rows, int steps, float[] dA, int dAOff, float[] dIn, int dInOff,
-                                            int recurrentBlocks) {
+                                            int recurrentBlocks, LayerTask frame) {
+        if (frame == null) {
+            blockGradients(k, ws, grads, x, xOff, in, inOff, rows, steps, dA, dAOff, recurrentBlocks, 0, gates);
+        } else {
+            k.forBlocks(gates, frame.gradients(this, packed, ws, grads, x, xOff, in, inOff, rows, steps, dA, dAOff,
+                    recurrentBlocks));
+        }
+        if (layer > 0) {
+            int hidden = ws.table().spec(hs).dim(2);
+            k.gemm(Layout.NN, steps * rows, hidden, gates * hidden, dA, dAOff, gates * hidden, packed.data(),
+                    packed.off(wxPanelT), hidden, dIn, dInOff, hidden, false);
+        }
+    }
+
+    /** The weight and bias gradients of gate blocks {@code [from, to)}: each block writes only its own tensors. */
+    final void blockGradients(Kernels k, Slab ws, Slab grads, int[] x, int xOff, float[] in, int inOff, int rows, int steps,
+                              float[] dA, int dAOff, int recurrentBlocks, int from, int to) {
         float[] w = ws.data(), gd = grads.data();
         int hidden = ws.table().spec(hs).dim(2), width = gates * hidden, n = steps * rows;
-        for (int g = 0; g < gates; g++) {
+        for (int g = from; g < to; g++) {
             int dg = dAOff + g * hidden;
             if (g < recurrentBlocks) {
                 k.gemm(Layout.TN, hidden, hidden, n, w, recurrentInput(ws, g), hidden, dA, dg, width, gd, grads.off(wh[g]), hidden, true);
@@ -286,10 +304,6 @@ public abstract class Cell {
             } else {
                 k.gemm(Layout.TN, hidden, hidden, n, in, inOff, hidden, dA, dg, width, gd, grads.off(wx[g]), hidden, true);
             }
-        }
-        if (layer > 0) {
-            k.gemm(Layout.NN, n, hidden, width, dA, dAOff, width, packed.data(), packed.off(wxPanelT), hidden,
-                    dIn, dInOff, hidden, false);
         }
     }
 

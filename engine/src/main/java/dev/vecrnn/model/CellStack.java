@@ -86,7 +86,7 @@ public final class CellStack {
      */
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
                         float[] state, int stateOff, Dropout drop, Slab dropped, long step, int firstRow,
-                        Recurrence frame) {
+                        LayerTask frame) {
         int hidden = hidden(ws);
         int s = stateOff;
         for (int l = 0; l < layers.length; l++) {
@@ -139,7 +139,7 @@ public final class CellStack {
      */
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, int rows,
                          int steps, float[] dOut, int dOutOff, Dropout drop, Slab dropped, long step, int firstRow,
-                         Recurrence frame) {
+                         LayerTask frame) {
         float[] w = ws.data();
         int hidden = hidden(ws);
         float[] d = dOut;

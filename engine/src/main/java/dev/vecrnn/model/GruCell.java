@@ -57,7 +57,7 @@ public final class GruCell extends Cell {
 
     @Override
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff, Recurrence frame) {
+                        int rows, int steps, float[] state, int stateOff, LayerTask frame) {
         float[] w = ws.data();
         int block = rows * hidden(params), h = ws.off(hs);
         inputTerms(k, packed, ws, in, inOff, rows, steps);
@@ -93,12 +93,12 @@ public final class GruCell extends Cell {
     @Override
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
                          int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff,
-                         Recurrence frame) {
+                         LayerTask frame) {
         float[] w = ws.data();
         int dh = ws.off(carry);
         java.util.Arrays.fill(w, dh, dh + rows * hidden(params), 0f);
         walkBackward(k, frame, params, packed, ws, rows, steps, dOut, dOutOff);
-        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, ws.off(acts), dIn, dInOff);
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, ws.off(acts), dIn, dInOff, frame);
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class LstmCell extends Cell {
 
     @Override
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff, Recurrence frame) {
+                        int rows, int steps, float[] state, int stateOff, LayerTask frame) {
         float[] w = ws.data();
         int block = rows * hidden(params), h = ws.off(hs), c = ws.off(cs);
         inputTerms(k, packed, ws, in, inOff, rows, steps);
@@ -84,13 +84,13 @@ public final class LstmCell extends Cell {
     @Override
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
                          int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff,
-                         Recurrence frame) {
+                         LayerTask frame) {
         float[] w = ws.data();
         int block = rows * hidden(params), dh = ws.off(carry), dm = ws.off(dc);
         java.util.Arrays.fill(w, dh, dh + block, 0f);
         java.util.Arrays.fill(w, dm, dm + block, 0f);
         walkBackward(k, frame, params, packed, ws, rows, steps, dOut, dOutOff);
-        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, ws.off(acts), dIn, dInOff);
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, ws.off(acts), dIn, dInOff, frame);
     }
 
     @Override

@@ -56,7 +56,7 @@ public final class TorchGruCell extends Cell {
 
     @Override
     public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff, Recurrence frame) {
+                        int rows, int steps, float[] state, int stateOff, LayerTask frame) {
         float[] w = ws.data();
         int block = rows * hidden(params), h = ws.off(hs);
         inputTerms(k, packed, ws, in, inOff, rows, steps);
@@ -87,7 +87,7 @@ public final class TorchGruCell extends Cell {
     @Override
     public void backward(Kernels k, Slab params, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in,
                          int inOff, int rows, int steps, float[] dOut, int dOutOff, float[] dIn, int dInOff,
-                         Recurrence frame) {
+                         LayerTask frame) {
         float[] w = ws.data(), gd = grads.data();
         int hidden = hidden(params), width = 3 * hidden, n = steps * rows;
         int h = ws.off(hs), a = ws.off(acts), hn = ws.off(hns), dh = ws.off(carry);
@@ -97,7 +97,7 @@ public final class TorchGruCell extends Cell {
         k.gemm(Layout.TN, hidden, hidden, n, w, h, hidden, w, a + 2 * hidden, width, gd, grads.off(wh[2]), hidden, true);
         k.columnSums(w, a + 2 * hidden, n, hidden, width, gd, grads.off(bhh));
         for (int r = 0; r < n; r++) System.arraycopy(w, hn + r * hidden, w, a + r * width + 2 * hidden, hidden);
-        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff, 2);
+        parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff, 2, frame);
     }
 
     @Override

@@ -3,14 +3,16 @@ package dev.vecrnn.train;
 import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.kernels.Layout;
 import dev.vecrnn.kernels.PackedPanel;
-import dev.vecrnn.kernels.RowTask;
+import dev.vecrnn.kernels.RangeTask;
 import java.util.function.IntConsumer;
 
 /**
  * Kernels that run a large NN, NP or TN product ({@code gemm} or {@code gemv}) as one part of its columns per
  * thread of a {@link Fork}, and everything else as the wrapped kernels do: the second level of parallelism in
- * training (a chunk's step products split across a {@link StepTeam}) and the many-core path of generation,
- * where a step is a few GEMVs too small to split by rows. A product with too few columns to split (the output
+ * training (a chunk's work split across a {@link StepTeam}) and the many-core path of generation, where a step
+ * is a few GEMVs too small to split by rows. In training, coarser splits come first where they fit: a layer's
+ * walk over the steps by rows ({@link #forRows}) and its weight gradients by gate blocks ({@link #forBlocks}),
+ * each range on one thread with the unsplit kernels. A product with too few columns to split (the output
  * layer's 28) is split by rows instead. Each element is computed by exactly one thread with the arithmetic
  * of the unsplit call (the kernels sum each element's k terms in the same order whatever the tiling), so the
  * result has the same bits for any thread count. Column bounds are multiples of 8 vectors so no part has a
@@ -25,7 +27,7 @@ public final class ColumnSplitKernels implements Kernels {
     private final int align;
     private final long minWork;
     private final Part part = new Part();
-    private final RowParts rowParts = new RowParts();
+    private final RangeParts ranges = new RangeParts();
 
     public ColumnSplitKernels(Kernels d, Fork parallel, long minWork) {
         this.d = d;
@@ -67,14 +69,17 @@ public final class ColumnSplitKernels implements Kernels {
         return (int) Math.min(size, units * p / parts * unit);
     }
 
-    /** One {@link #forRows} call: a range of whole 8-row tiles per thread, each run with the unsplit kernels. */
-    private final class RowParts implements IntConsumer {
-        RowTask task;
-        int rows, parts;
+    /**
+     * One {@link #forRows} or {@link #forBlocks} call: a range of whole units (8-row tiles, or blocks) per thread,
+     * each run with the unsplit kernels.
+     */
+    private final class RangeParts implements IntConsumer {
+        RangeTask task;
+        int items, unit, parts;
 
         @Override
         public void accept(int p) {
-            int from = bound(p, rows, ROW_ALIGN, parts), to = bound(p + 1, rows, ROW_ALIGN, parts);
+            int from = bound(p, items, unit, parts), to = bound(p + 1, items, unit, parts);
             if (from < to) task.run(d, from, to);
         }
     }
@@ -129,21 +134,36 @@ public final class ColumnSplitKernels implements Kernels {
      * so each thread walks all the steps of its own rows (products and gate kernels) and no state crosses between
      * cores until the walk ends, where the column split meets at every product. With more threads than tiles the
      * task runs whole here and its products split by columns. Measured on one tanh-RNN step, 16 × 512 × 512, two
-     * threads (`StepSplitProbe`): rows 35–47 µs, columns 44–56, one thread 61–64.
+     * threads ({@code StepSplitProbe}): rows 35–47 µs, columns 44–56, one thread 61–64.
      */
     @Override
-    public void forRows(int rows, RowTask task) {
+    public void forRows(int rows, RangeTask task) {
         int threads = parallel.threads();
-        if (threads < 2 || threads > rows / ROW_ALIGN) {
-            task.run(this, 0, rows);
-            return;
-        }
-        RowParts r = rowParts;
+        if (threads < 2 || threads > rows / ROW_ALIGN) task.run(this, 0, rows);
+        else runRanges(task, rows, ROW_ALIGN);
+    }
+
+    /**
+     * Splits the blocks when every thread gets as many whole ones (an LSTM's 4 gates on 2 threads): each block's
+     * products then run whole on one thread, where the column split makes every thread pack all of each
+     * product's A. Otherwise (the RNN's one block, the GRU's 3) the task runs whole here, its products split by
+     * columns.
+     */
+    @Override
+    public void forBlocks(int blocks, RangeTask task) {
+        int threads = parallel.threads();
+        if (threads < 2 || blocks % threads != 0) task.run(this, 0, blocks);
+        else runRanges(task, blocks, 1);
+    }
+
+    private void runRanges(RangeTask task, int items, int unit) {
+        RangeParts r = ranges;
         r.task = task;
-        r.rows = rows;
-        r.parts = threads;
+        r.items = items;
+        r.unit = unit;
+        r.parts = parallel.threads();
         try {
-            parallel.run(threads, r);
+            parallel.run(r.parts, r);
         } finally {
             r.task = null;
         }

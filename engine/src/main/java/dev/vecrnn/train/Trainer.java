@@ -5,7 +5,7 @@ import dev.vecrnn.kernels.Kernels;
 import dev.vecrnn.model.CellStack;
 import dev.vecrnn.model.Dropout;
 import dev.vecrnn.model.OutputHead;
-import dev.vecrnn.model.Recurrence;
+import dev.vecrnn.model.LayerTask;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
 import dev.vecrnn.optim.Optimizer;
@@ -38,7 +38,7 @@ public final class Trainer implements AutoCloseable {
     private final ParallelFor parallel;
     private final StepTeam[] teams;       // per chunk, when there are more threads than chunks; else empty
     private final Kernels[] chunkKernels; // per chunk: k, or k with its products split across the chunk's team
-    private final Recurrence[] frames;    // per chunk: a layer's walk over the steps, which a team splits by rows
+    private final LayerTask[] frames;    // per chunk: a layer's walk over the steps, which a team splits by rows
     private final IntConsumer chunkBody = this::runChunk;
     private final IntConsumer reduceBody = this::reduceSplit;
     private final IntConsumer packBody = this::packPart;
@@ -84,13 +84,13 @@ public final class Trainer implements AutoCloseable {
         this.parallel = new ParallelFor(threads);
         int chunks = arena.chunks();
         this.chunkKernels = new Kernels[chunks];
-        this.frames = new Recurrence[chunks];
+        this.frames = new LayerTask[chunks];
         this.teams = new StepTeam[threads > chunks ? chunks : 0];
         for (int c = 0; c < chunks; c++) {
             int size = teams.length == 0 ? 1 : threads / chunks + (c < threads % chunks ? 1 : 0);
             if (size > 1) teams[c] = new StepTeam(size, "vecrnn-step-c" + c);
             chunkKernels[c] = size > 1 ? new ColumnSplitKernels(k, teams[c], minSplitWork) : k;
-            frames[c] = new Recurrence();
+            frames[c] = new LayerTask();
         }
     }
 

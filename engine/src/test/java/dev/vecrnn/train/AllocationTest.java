@@ -9,6 +9,7 @@ import dev.vecrnn.data.SequenceIterator;
 import dev.vecrnn.data.Tokenization;
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.model.RnnModel;
+import dev.vecrnn.optim.Sgd;
 import dev.vecrnn.optim.Adam;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -50,6 +51,33 @@ class AllocationTest {
                 for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
             });
         }
+    }
+
+    /**
+     * One chunk of 16 on a team of 2 and one of 3: the walks split by rows (2), the gate blocks of the LSTM's
+     * gradients by blocks (2), every other product by columns (3), all through objects made once.
+     */
+    @ParameterizedTest(name = "{0} layers={1} threads={2}")
+    @MethodSource("teamCases")
+    void aTeamsStepAllocatesNothing(String cell, int layers, int threads) throws Exception {
+        Corpus corpus = Corpus.of(Files.readString(Fixtures.timeMachine()), Tokenization.CHAR, 10_000);
+        RnnModel model = new RnnModel(cell, layers, corpus.vocab(), Tokenization.CHAR, 64).initialize(new Random(1));
+        List<Minibatch> batches = new SequenceIterator(corpus.ids(), 16, 10, false, new dev.vecrnn.data.Rng(2)).epoch();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 16, 10, 1f, 1f, threads, new Sgd(model.table()), 0)) {
+            for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
+            assertStepsAllocateNothing(mx, trainer, () -> {
+                for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
+            });
+        }
+    }
+
+    static Stream<Arguments> teamCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Object[] m : new Object[][] {{"rnn", 1}, {"gru", 1}, {"lstm", 2}}) {
+            for (int threads = 2; threads <= 3; threads++) out.add(Arguments.of(m[0], m[1], threads));
+        }
+        return out.stream();
     }
 
     /**

@@ -1,0 +1,69 @@
+package dev.vecrnn.model;
+
+import dev.vecrnn.kernels.Kernels;
+import dev.vecrnn.kernels.RangeTask;
+
+/**
+ * One layer's work on a chunk as a task over ranges ({@link Kernels#forRows}, {@link Kernels#forBlocks}), which a
+ * team may split: the walk over the steps forward or back, by rows (the rows are independent sequences, so each
+ * thread runs the products and gate kernels of its own rows with no synchronisation per step), or the weight
+ * gradients, by gate blocks (each block's products and sums whole on one thread). The trainer keeps one per
+ * chunk and the cells fill it before each call, so a step allocates nothing.
+ */
+public final class LayerTask implements RangeTask {
+    private enum Mode { FORWARD, BACKWARD, GRADIENTS }
+
+    private Cell cell;
+    private Mode mode;
+    private Slab params, packed, ws, grads;
+    private int[] x;
+    private int xOff, rows, steps, dOff, inOff, recurrentBlocks;
+    private float[] d, in;
+
+    RangeTask forward(Cell cell, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps) {
+        set(cell, Mode.FORWARD, params, packed, ws, rows, steps);
+        this.x = x;
+        this.xOff = xOff;
+        return this;
+    }
+
+    RangeTask backward(Cell cell, Slab params, Slab packed, Slab ws, int rows, int steps, float[] dOut, int dOutOff) {
+        set(cell, Mode.BACKWARD, params, packed, ws, rows, steps);
+        this.d = dOut;
+        this.dOff = dOutOff;
+        return this;
+    }
+
+    RangeTask gradients(Cell cell, Slab packed, Slab ws, Slab grads, int[] x, int xOff, float[] in, int inOff, int rows,
+                        int steps, float[] dA, int dAOff, int recurrentBlocks) {
+        set(cell, Mode.GRADIENTS, null, packed, ws, rows, steps);
+        this.grads = grads;
+        this.x = x;
+        this.xOff = xOff;
+        this.in = in;
+        this.inOff = inOff;
+        this.d = dA;
+        this.dOff = dAOff;
+        this.recurrentBlocks = recurrentBlocks;
+        return this;
+    }
+
+    private void set(Cell cell, Mode mode, Slab params, Slab packed, Slab ws, int rows, int steps) {
+        this.cell = cell;
+        this.mode = mode;
+        this.params = params;
+        this.packed = packed;
+        this.ws = ws;
+        this.rows = rows;
+        this.steps = steps;
+    }
+
+    @Override
+    public void run(Kernels k, int from, int to) {
+        switch (mode) {
+            case FORWARD -> cell.forwardRows(k, params, packed, ws, x, xOff, rows, steps, from, to);
+            case BACKWARD -> cell.backwardRows(k, params, packed, ws, rows, steps, d, dOff, from, to);
+            case GRADIENTS -> cell.blockGradients(k, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, recurrentBlocks, from, to);
+        }
+    }
+}
