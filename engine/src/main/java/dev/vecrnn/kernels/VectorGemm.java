@@ -239,9 +239,8 @@ final class VectorGemm {
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
                 int cI = cOff + ic * ldc;
-                // C is zeroed one row block at a time, just before the tiles add into it, so those rows are still
-                // in cache (a separate pass over a large C costs a full extra round trip when k is small)
-                if (!accumulate && pc == 0) zero(c, cOff, ldc, ic, mc, n);
+                // the first k block of a product that does not accumulate sets C (every element is in one tile)
+                boolean set = !accumulate && pc == 0;
                 float[] aa = a;
                 int aI = aP + ic * rsA, rs = rsA, cs = csA;
                 if (packA) {
@@ -254,11 +253,11 @@ final class VectorGemm {
                 for (int s = 0; s < slivers; s++) {
                     int nr = s == slivers - 1 ? nLast : NR;
                     if (packAll) {
-                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, packed, s * kc * NR, NR, c, cI + s * NR, ldc, false, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, packed, s * kc * NR, NR, c, cI + s * NR, ldc, false, nr, t, set);
                     } else if (nr == NR) {
-                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, b, bP + s * NR, ldb, c, cI + s * NR, ldc, false, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, b, bP + s * NR, ldb, c, cI + s * NR, ldc, false, nr, t, set);
                     } else {
-                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, packed, 0, NR, c, cI + s * NR, ldc, false, nr, t);
+                        rowTiles(mc, kc, aa, aI, rs, cs, packA, ph, packed, 0, NR, c, cI + s * NR, ldc, false, nr, t, set);
                     }
                 }
             }
@@ -287,7 +286,7 @@ final class VectorGemm {
             for (int ic = 0; ic < m; ic += MC) {
                 int mc = Math.min(MC, m - ic);
                 int cI = cOff + ic * ldc;
-                if (!accumulate && pc == 0) zero(c, cOff, ldc, ic, mc, n);
+                boolean set = !accumulate && pc == 0;
                 float[] aa = a;
                 int aI = aOff + pc + ic * lda, rs = lda, cs = 1;
                 if (packA) {
@@ -300,7 +299,7 @@ final class VectorGemm {
                 for (int s = 0; s < tiles; s++) {
                     int j = s * NR, nr = s == tiles - 1 ? nLast : NR;
                     int bT = bOff + (j / w) * ldk * w + j % w + pc * w;
-                    rowTiles(mc, kc, aa, aI, rs, cs, packA, MR, b, bT, w, c, cI + j, ldc, false, nr, t);
+                    rowTiles(mc, kc, aa, aI, rs, cs, packA, MR, b, bT, w, c, cI + j, ldc, false, nr, t, set);
                 }
             }
         }
@@ -326,7 +325,7 @@ final class VectorGemm {
                 for (int s = 0; s < slivers; s++) {
                     int mr = s == slivers - 1 ? mLast : NR;
                     rowTiles(nc, kc, b, bOff + jc * ldb + pc, ldb, 1, false, MR, packed, s * kc * NR, NR,
-                            c, cOff + s * NR * ldc + jc, ldc, true, mr, t);
+                            c, cOff + s * NR * ldc + jc, ldc, true, mr, t, false);
                 }
             }
         }
@@ -338,35 +337,36 @@ final class VectorGemm {
      * With {@code tc} the tiles are blocks of Cᵀ: row {@code i} of the tile is column {@code i} of C.
      */
     private static void rowTiles(int mc, int kc, float[] a, int aOff, int rsA, int csA, boolean panels, int ph,
-                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean tc, int nr, float[] t,
+                                 boolean set) {
         int rsC = tc ? 1 : ldc;
         int i = 0;
         if (MR == 8 && panels && ldb == NR && ph == 16) {
             for (; i + 8 <= mc; i += 8) {
-                VectorGemmTiles.mk8x2Packed16(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2Packed16(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, c, cOff + i * rsC, ldc, tc, nr, t, set);
             }
         } else if (MR == 8 && panels && ldb == NR) {
             for (; i + 8 <= mc; i += 8) {
-                VectorGemmTiles.mk8x2Packed(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2Packed(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, c, cOff + i * rsC, ldc, tc, nr, t, set);
             }
         } else if (MR == 8 && panels) {
             for (; i + 8 <= mc; i += 8) {
-                VectorGemmTiles.mk8x2Panel(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2Panel(kc, a, aOff + rowOffset(i, rsA, true, kc, ph), b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t, set);
             }
         } else if (MR == 8) {
             for (; i + 8 <= mc; i += 8) {
-                VectorGemmTiles.mk8x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk8x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t, set);
             }
         } else {
             for (; i + 6 <= mc; i += 6) {
-                VectorGemmTiles.mk6x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+                VectorGemmTiles.mk6x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t, set);
             }
         }
         for (; i + 4 <= mc; i += 4) {
-            VectorGemmTiles.mk4x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            VectorGemmTiles.mk4x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t, set);
         }
         for (; i < mc; i++) {
-            VectorGemmTiles.mk1x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t);
+            VectorGemmTiles.mk1x2(kc, a, aOff + rowOffset(i, rsA, panels, kc, ph), rsA, csA, b, bOff, ldb, c, cOff + i * rsC, ldc, tc, nr, t, set);
         }
     }
 

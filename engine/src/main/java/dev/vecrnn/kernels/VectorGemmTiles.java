@@ -23,7 +23,7 @@ final class VectorGemmTiles {
 
     /** 8 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     static void mk8x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t, boolean set) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -65,28 +65,33 @@ final class VectorGemmTiles {
         }
         // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
         // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        c10.intoArray(t, 2 * L);
-        c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L);
-        c21.intoArray(t, 5 * L);
-        c30.intoArray(t, 6 * L);
-        c31.intoArray(t, 7 * L);
-        c40.intoArray(t, 8 * L);
-        c41.intoArray(t, 9 * L);
-        c50.intoArray(t, 10 * L);
-        c51.intoArray(t, 11 * L);
-        c60.intoArray(t, 12 * L);
-        c61.intoArray(t, 13 * L);
-        c70.intoArray(t, 14 * L);
-        c71.intoArray(t, 15 * L);
-        addTile(t, 8, nr, c, cOff, ldc, tc);
+        // with set (C = A·B: the first k block of a product that does not accumulate) a full tile goes straight
+        // into C, with no zeroing pass before it and no round trip through t
+        boolean direct = set && nr == NR && !tc;
+        float[] d = direct ? c : t;
+        int o = direct ? cOff : 0, ld = direct ? ldc : NR;
+        c00.intoArray(d, o);
+        c01.intoArray(d, o + L);
+        c10.intoArray(d, o + ld);
+        c11.intoArray(d, o + ld + L);
+        c20.intoArray(d, o + 2 * ld);
+        c21.intoArray(d, o + 2 * ld + L);
+        c30.intoArray(d, o + 3 * ld);
+        c31.intoArray(d, o + 3 * ld + L);
+        c40.intoArray(d, o + 4 * ld);
+        c41.intoArray(d, o + 4 * ld + L);
+        c50.intoArray(d, o + 5 * ld);
+        c51.intoArray(d, o + 5 * ld + L);
+        c60.intoArray(d, o + 6 * ld);
+        c61.intoArray(d, o + 6 * ld + L);
+        c70.intoArray(d, o + 7 * ld);
+        c71.intoArray(d, o + 7 * ld + L);
+        if (!direct) addTile(t, 8, nr, c, cOff, ldc, tc, set);
     }
 
     /** {@link #mk8x2} on a panel of A ({@link VectorGemm#packA}, MR = 8 rows contiguous per step): {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     static void mk8x2Panel(int kc, float[] a, int aOff, float[] b, int bOff, int ldb,
-                           float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+                           float[] c, int cOff, int ldc, boolean tc, int nr, float[] t, boolean set) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -127,23 +132,28 @@ final class VectorGemmTiles {
         }
         // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
         // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        c10.intoArray(t, 2 * L);
-        c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L);
-        c21.intoArray(t, 5 * L);
-        c30.intoArray(t, 6 * L);
-        c31.intoArray(t, 7 * L);
-        c40.intoArray(t, 8 * L);
-        c41.intoArray(t, 9 * L);
-        c50.intoArray(t, 10 * L);
-        c51.intoArray(t, 11 * L);
-        c60.intoArray(t, 12 * L);
-        c61.intoArray(t, 13 * L);
-        c70.intoArray(t, 14 * L);
-        c71.intoArray(t, 15 * L);
-        addTile(t, 8, nr, c, cOff, ldc, tc);
+        // with set (C = A·B: the first k block of a product that does not accumulate) a full tile goes straight
+        // into C, with no zeroing pass before it and no round trip through t
+        boolean direct = set && nr == NR && !tc;
+        float[] d = direct ? c : t;
+        int o = direct ? cOff : 0, ld = direct ? ldc : NR;
+        c00.intoArray(d, o);
+        c01.intoArray(d, o + L);
+        c10.intoArray(d, o + ld);
+        c11.intoArray(d, o + ld + L);
+        c20.intoArray(d, o + 2 * ld);
+        c21.intoArray(d, o + 2 * ld + L);
+        c30.intoArray(d, o + 3 * ld);
+        c31.intoArray(d, o + 3 * ld + L);
+        c40.intoArray(d, o + 4 * ld);
+        c41.intoArray(d, o + 4 * ld + L);
+        c50.intoArray(d, o + 5 * ld);
+        c51.intoArray(d, o + 5 * ld + L);
+        c60.intoArray(d, o + 6 * ld);
+        c61.intoArray(d, o + 6 * ld + L);
+        c70.intoArray(d, o + 7 * ld);
+        c71.intoArray(d, o + 7 * ld + L);
+        if (!direct) addTile(t, 8, nr, c, cOff, ldc, tc, set);
     }
 
     /**
@@ -152,7 +162,7 @@ final class VectorGemmTiles {
      * the B loads from the loop too (about 3% on an L1-resident tile, Zen 5, JDK 25).
      */
     static void mk8x2Packed(int kc, float[] a, int aOff, float[] b, int bOff,
-                           float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+                           float[] c, int cOff, int ldc, boolean tc, int nr, float[] t, boolean set) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -193,28 +203,33 @@ final class VectorGemmTiles {
         }
         // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
         // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        c10.intoArray(t, 2 * L);
-        c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L);
-        c21.intoArray(t, 5 * L);
-        c30.intoArray(t, 6 * L);
-        c31.intoArray(t, 7 * L);
-        c40.intoArray(t, 8 * L);
-        c41.intoArray(t, 9 * L);
-        c50.intoArray(t, 10 * L);
-        c51.intoArray(t, 11 * L);
-        c60.intoArray(t, 12 * L);
-        c61.intoArray(t, 13 * L);
-        c70.intoArray(t, 14 * L);
-        c71.intoArray(t, 15 * L);
-        addTile(t, 8, nr, c, cOff, ldc, tc);
+        // with set (C = A·B: the first k block of a product that does not accumulate) a full tile goes straight
+        // into C, with no zeroing pass before it and no round trip through t
+        boolean direct = set && nr == NR && !tc;
+        float[] d = direct ? c : t;
+        int o = direct ? cOff : 0, ld = direct ? ldc : NR;
+        c00.intoArray(d, o);
+        c01.intoArray(d, o + L);
+        c10.intoArray(d, o + ld);
+        c11.intoArray(d, o + ld + L);
+        c20.intoArray(d, o + 2 * ld);
+        c21.intoArray(d, o + 2 * ld + L);
+        c30.intoArray(d, o + 3 * ld);
+        c31.intoArray(d, o + 3 * ld + L);
+        c40.intoArray(d, o + 4 * ld);
+        c41.intoArray(d, o + 4 * ld + L);
+        c50.intoArray(d, o + 5 * ld);
+        c51.intoArray(d, o + 5 * ld + L);
+        c60.intoArray(d, o + 6 * ld);
+        c61.intoArray(d, o + 6 * ld + L);
+        c70.intoArray(d, o + 7 * ld);
+        c71.intoArray(d, o + 7 * ld + L);
+        if (!direct) addTile(t, 8, nr, c, cOff, ldc, tc, set);
     }
 
     /** {@link #mk8x2Packed} on 8 rows of a 16-row panel of A ({@link VectorGemm#WIDE_PANEL}): steps 16 floats apart. */
     static void mk8x2Packed16(int kc, float[] a, int aOff, float[] b, int bOff,
-                           float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+                           float[] c, int cOff, int ldc, boolean tc, int nr, float[] t, boolean set) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -255,28 +270,33 @@ final class VectorGemmTiles {
         }
         // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
         // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        c00.intoArray(t, 0 * L);
-        c01.intoArray(t, 1 * L);
-        c10.intoArray(t, 2 * L);
-        c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L);
-        c21.intoArray(t, 5 * L);
-        c30.intoArray(t, 6 * L);
-        c31.intoArray(t, 7 * L);
-        c40.intoArray(t, 8 * L);
-        c41.intoArray(t, 9 * L);
-        c50.intoArray(t, 10 * L);
-        c51.intoArray(t, 11 * L);
-        c60.intoArray(t, 12 * L);
-        c61.intoArray(t, 13 * L);
-        c70.intoArray(t, 14 * L);
-        c71.intoArray(t, 15 * L);
-        addTile(t, 8, nr, c, cOff, ldc, tc);
+        // with set (C = A·B: the first k block of a product that does not accumulate) a full tile goes straight
+        // into C, with no zeroing pass before it and no round trip through t
+        boolean direct = set && nr == NR && !tc;
+        float[] d = direct ? c : t;
+        int o = direct ? cOff : 0, ld = direct ? ldc : NR;
+        c00.intoArray(d, o);
+        c01.intoArray(d, o + L);
+        c10.intoArray(d, o + ld);
+        c11.intoArray(d, o + ld + L);
+        c20.intoArray(d, o + 2 * ld);
+        c21.intoArray(d, o + 2 * ld + L);
+        c30.intoArray(d, o + 3 * ld);
+        c31.intoArray(d, o + 3 * ld + L);
+        c40.intoArray(d, o + 4 * ld);
+        c41.intoArray(d, o + 4 * ld + L);
+        c50.intoArray(d, o + 5 * ld);
+        c51.intoArray(d, o + 5 * ld + L);
+        c60.intoArray(d, o + 6 * ld);
+        c61.intoArray(d, o + 6 * ld + L);
+        c70.intoArray(d, o + 7 * ld);
+        c71.intoArray(d, o + 7 * ld + L);
+        if (!direct) addTile(t, 8, nr, c, cOff, ldc, tc, set);
     }
 
     /** 6 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     static void mk6x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t, boolean set) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -322,12 +342,12 @@ final class VectorGemmTiles {
         c41.intoArray(t, 9 * L);
         c50.intoArray(t, 10 * L);
         c51.intoArray(t, 11 * L);
-        addTile(t, 6, nr, c, cOff, ldc, tc);
+        addTile(t, 6, nr, c, cOff, ldc, tc, set);
     }
 
     /** 4 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     static void mk4x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t, boolean set) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -361,12 +381,12 @@ final class VectorGemmTiles {
         c21.intoArray(t, 5 * L);
         c30.intoArray(t, 6 * L);
         c31.intoArray(t, 7 * L);
-        addTile(t, 4, nr, c, cOff, ldc, tc);
+        addTile(t, 4, nr, c, cOff, ldc, tc, set);
     }
 
     /** 1 rows of A by 2 vectors of B: {@code C += A·B} on {@code nr ≤ 2L} columns ({@code nr < 2L} through {@code t}). */
     static void mk1x2(int kc, float[] a, int aOff, int rsA, int csA, float[] b, int bOff, int ldb,
-                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t) {
+                      float[] c, int cOff, int ldc, boolean tc, int nr, float[] t, boolean set) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         int a0 = aOff;
         for (int p = 0; p < kc; p++) {
@@ -382,31 +402,38 @@ final class VectorGemmTiles {
         // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
         c00.intoArray(t, 0 * L);
         c01.intoArray(t, 1 * L);
-        addTile(t, 1, nr, c, cOff, ldc, tc);
+        addTile(t, 1, nr, c, cOff, ldc, tc, set);
     }
 
 
     /**
      * Adds a tile spilled to {@code t} ({@code rows} runs of 2L floats, the first {@code nr} of each valid) into C:
-     * {@code C[r][q] += t[r·2L + q]}, or with {@code tc} (the tile is a block of Cᵀ) {@code C[q][r] += t[r·2L + q]}.
-     * Each element gets one rounding {@code c + t}, so the result does not depend on which branch runs.
+     * {@code C[r][q] += t[r·2L + q]}, or with {@code tc} (the tile is a block of Cᵀ) {@code C[q][r] += t[r·2L + q]};
+     * with {@code set}, C takes the tile's values instead. Each element gets one rounding {@code c + t}, so the
+     * result does not depend on which branch runs; and {@code set} gives the bits of adding to a zeroed C, since a
+     * tile summed from +0 is never −0.
      */
-    private static void addTile(float[] t, int rows, int nr, float[] c, int cOff, int ldc, boolean tc) {
+    private static void addTile(float[] t, int rows, int nr, float[] c, int cOff, int ldc, boolean tc, boolean set) {
         if (tc) {
             for (int r = 0; r < rows; r++) {
                 int s = r * NR;
-                for (int q = 0; q < nr; q++) c[cOff + q * ldc + r] += t[s + q];
+                for (int q = 0; q < nr; q++) c[cOff + q * ldc + r] = set ? t[s + q] : c[cOff + q * ldc + r] + t[s + q];
             }
         } else if (nr == NR) {
             for (int r = 0; r < rows; r++) {
                 int o = cOff + r * ldc, s = r * NR;
-                FloatVector.fromArray(F, c, o).add(FloatVector.fromArray(F, t, s)).intoArray(c, o);
-                FloatVector.fromArray(F, c, o + L).add(FloatVector.fromArray(F, t, s + L)).intoArray(c, o + L);
+                FloatVector t0 = FloatVector.fromArray(F, t, s), t1 = FloatVector.fromArray(F, t, s + L);
+                if (!set) {
+                    t0 = FloatVector.fromArray(F, c, o).add(t0);
+                    t1 = FloatVector.fromArray(F, c, o + L).add(t1);
+                }
+                t0.intoArray(c, o);
+                t1.intoArray(c, o + L);
             }
         } else {
             for (int r = 0; r < rows; r++) {
                 int o = cOff + r * ldc, s = r * NR;
-                for (int q = 0; q < nr; q++) c[o + q] += t[s + q];
+                for (int q = 0; q < nr; q++) c[o + q] = set ? t[s + q] : c[o + q] + t[s + q];
             }
         }
     }
