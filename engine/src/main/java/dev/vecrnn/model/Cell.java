@@ -226,7 +226,8 @@ public abstract class Cell {
 
     /**
      * Backpropagates {@code dOut (steps, rows, hidden)} (consumed: the cell may overwrite it) through the last
-     * forward of this chunk, adding parameter gradients into {@code grads}, which mirrors the params, and for a
+     * forward of this chunk into {@code grads}, which mirrors the params and must start zeroed: the weight
+     * matrices' gradients are written by the one product that reaches each, the rest added; and for a
      * layer above 0 writing the input's gradient {@code dIn (steps, rows, hidden)}, which must not overlap
      * {@code dOut}. The gradient does not flow into the initial state: it is detached, as d2l detaches it.
      */
@@ -287,7 +288,11 @@ public abstract class Cell {
         }
     }
 
-    /** The weight and bias gradients of gate blocks {@code [from, to)}: each block writes only its own tensors. */
+    /**
+     * The weight and bias gradients of gate blocks {@code [from, to)}: each block writes only its own tensors. A
+     * weight's product sets its gradient rather than adding to the zeroed one: the tiles store straight into it
+     * (no load of C), with the same bits.
+     */
     final void blockGradients(Kernels k, Slab ws, Slab grads, int[] x, int xOff, float[] in, int inOff, int rows, int steps,
                               float[] dA, int dAOff, int recurrentBlocks, int from, int to) {
         float[] w = ws.data(), gd = grads.data();
@@ -295,14 +300,14 @@ public abstract class Cell {
         for (int g = from; g < to; g++) {
             int dg = dAOff + g * hidden;
             if (g < recurrentBlocks) {
-                k.gemm(Layout.TN, hidden, hidden, n, w, recurrentInput(ws, g), hidden, dA, dg, width, gd, grads.off(wh[g]), hidden, true);
+                k.gemm(Layout.TN, hidden, hidden, n, w, recurrentInput(ws, g), hidden, dA, dg, width, gd, grads.off(wh[g]), hidden, false);
             }
             k.columnSums(dA, dg, n, hidden, width, gd, grads.off(b[g]));
             if (layer == 0) {
                 int dwx = grads.off(wx[g]);
                 for (int r = 0; r < n; r++) k.add(dA, dg + r * width, gd, dwx + x[xOff + r] * hidden, hidden);
             } else {
-                k.gemm(Layout.TN, hidden, hidden, n, in, inOff, hidden, dA, dg, width, gd, grads.off(wx[g]), hidden, true);
+                k.gemm(Layout.TN, hidden, hidden, n, in, inOff, hidden, dA, dg, width, gd, grads.off(wx[g]), hidden, false);
             }
         }
     }

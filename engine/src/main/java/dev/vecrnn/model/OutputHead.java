@@ -33,13 +33,16 @@ public final class OutputHead {
         for (int r = 0; r < n; r++) k.add(p, bq, logits, lOff + r * vocab, vocab);
     }
 
-    /** Adds {@code dW_hq, db_q} into {@code grads} and writes {@code dH (n, hidden) = dLogits · W_hqᵀ}. */
+    /**
+     * Writes {@code dW_hq} and adds {@code db_q} into {@code grads} (zeroed by the caller), and writes
+     * {@code dH (n, hidden) = dLogits · W_hqᵀ}.
+     */
     public static void backward(Kernels k, Slab packed, Slab grads, float[] h, int hOff, int n,
                                 float[] dLogits, int dOff, float[] dH, int dHOff) {
         TensorSpec s = grads.table().spec("W_hq");
         int hidden = s.dim(0), vocab = s.dim(1);
         float[] g = grads.data();
-        k.gemm(Layout.TN, hidden, vocab, n, h, hOff, hidden, dLogits, dOff, vocab, g, grads.off("W_hq"), vocab, true);
+        k.gemm(Layout.TN, hidden, vocab, n, h, hOff, hidden, dLogits, dOff, vocab, g, grads.off("W_hq"), vocab, false);
         k.columnSums(dLogits, dOff, n, vocab, vocab, g, grads.off("b_q"));
         k.gemm(Layout.NN, n, hidden, vocab, dLogits, dOff, vocab, packed.data(), packed.off("W_hq_T"), hidden,
                 dH, dHOff, hidden, false);

@@ -94,7 +94,7 @@ public final class TorchGruCell extends Cell {
         java.util.Arrays.fill(w, dh, dh + rows * hidden, 0f);
         walkBackward(k, frame, params, packed, ws, rows, steps, dOut, dOutOff);
         // The candidate's recurrent product and b_hh see dA_n⊙r (in block h now); W_xh and b_xh see dA_n itself.
-        k.gemm(Layout.TN, hidden, hidden, n, w, h, hidden, w, a + 2 * hidden, width, gd, grads.off(wh[2]), hidden, true);
+        k.gemm(Layout.TN, hidden, hidden, n, w, h, hidden, w, a + 2 * hidden, width, gd, grads.off(wh[2]), hidden, false);
         k.columnSums(w, a + 2 * hidden, n, hidden, width, gd, grads.off(bhh));
         for (int r = 0; r < n; r++) System.arraycopy(w, hn + r * hidden, w, a + r * width + 2 * hidden, hidden);
         parameterGradients(k, packed, ws, grads, x, xOff, in, inOff, rows, steps, w, a, dIn, dInOff, 2, frame);
