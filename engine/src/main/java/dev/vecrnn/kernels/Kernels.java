@@ -145,6 +145,12 @@ public interface Kernels {
     void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff);
 
     /**
+     * {@code dst[c·ldd + r] = src[r·lds + c]} for {@code r < rows, c < cols}: one tile of a transpose, for packing
+     * the weights once per minibatch. {@code dst} must not overlap {@code src}.
+     */
+    void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd);
+
+    /**
      * One step of torch 1.13's Adam over {@code n} elements, in its order of operations (AdamW when
      * {@code decay ≠ 1}):
      * <pre>

@@ -269,6 +269,14 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
+        for (int r = 0; r < rows; r++) {
+            int s = srcOff + r * lds;
+            for (int c = 0; c < cols; c++) dst[dstOff + c * ldd + r] = src[s + c];
+        }
+    }
+
+    @Override
     public void adamStep(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, int n,
                          float gradScale, float l2, float decay, float beta1, float oneMinusBeta1,
                          float beta2, float oneMinusBeta2, float stepSize, float bc2Sqrt, float eps) {

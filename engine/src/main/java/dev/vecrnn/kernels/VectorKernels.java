@@ -415,6 +415,18 @@ final class VectorKernels implements Kernels {
         for (int r = 0; r < rows; r++) add(x, xOff + r * ld, out, outOff, cols);
     }
 
+    @Override
+    public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
+        if (rows == 16 && cols == 16 && VectorTranspose.AVAILABLE) {
+            VectorTranspose.rows16x16(src, srcOff, lds, dst, dstOff, ldd);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int s = srcOff + r * lds;
+            for (int c = 0; c < cols; c++) dst[dstOff + c * ldd + r] = src[s + c];
+        }
+    }
+
     // ---- optimisers ---------------------------------------------------------------------------------
 
     // The same operations in the same order as ScalarKernels (fma where it has Math.fma, a correctly

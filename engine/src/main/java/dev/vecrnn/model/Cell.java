@@ -151,27 +151,27 @@ public abstract class Cell {
                 System.arraycopy(p, src + r * hidden, q, panel + r * padded(width) + g * hidden, hidden);
             }
             if (layer > 0) {
-                Transpose.rows(p, src, in, hidden, q, packed.off(wxPanelT) + g * hidden * in, in, part * in / parts, (part + 1) * in / parts);
+                Transpose.rows(k, p, src, in, hidden, q, packed.off(wxPanelT) + g * hidden * in, in, part * in / parts, (part + 1) * in / parts);
             }
             if (part == 0) System.arraycopy(p, params.off(b[g]), q, packed.off(biasPanel) + g * hidden, hidden);
         }
-        packRecurrent(params, packed, hidden, part, parts);
+        packRecurrent(k, params, packed, hidden, part, parts);
     }
 
-    protected abstract void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts);
+    protected abstract void packRecurrent(Kernels k, Slab params, Slab packed, int hidden, int part, int parts);
 
     /**
      * Copies rows {@code [part·h/parts, …)} of each {@code W_h*} named into {@code (h, names·h)} and its transpose
      * {@code (names·h, h)}, both {@link PackedPanel}s, read by {@link Layout#NP} products ({@link #panel}).
      */
-    protected static void packSideBySide(Slab params, Slab packed, String[] names, int from, int count, String panel,
+    protected static void packSideBySide(Kernels k, Slab params, Slab packed, String[] names, int from, int count, String panel,
                                          String panelT, int hidden, int part, int parts) {
         float[] p = params.data(), q = packed.data();
         int r0 = part * hidden / parts, r1 = (part + 1) * hidden / parts;
         for (int g = 0; g < count; g++) {
             int src = params.off(names[from + g]);
             if (panel != null) PackedPanel.packRows(p, src, hidden, r0, r1, hidden, q, packed.off(panel), hidden, g * hidden);
-            if (panelT != null) Transpose.intoPanels(p, src, hidden, hidden, q, packed.off(panelT), count * hidden, g * hidden, r0, r1);
+            if (panelT != null) Transpose.intoPanels(k, p, src, hidden, hidden, q, packed.off(panelT), count * hidden, g * hidden, r0, r1);
         }
     }
 

@@ -45,9 +45,9 @@ public final class GruCell extends Cell {
     }
 
     @Override
-    protected void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts) {
-        packSideBySide(params, packed, wh, 0, 2, panel, panelT, hidden, part, parts);
-        packSideBySide(params, packed, wh, 2, 1, whhP, whhT, hidden, part, parts);
+    protected void packRecurrent(Kernels k, Slab params, Slab packed, int hidden, int part, int parts) {
+        packSideBySide(k, params, packed, wh, 0, 2, panel, panelT, hidden, part, parts);
+        packSideBySide(k, params, packed, wh, 2, 1, whhP, whhT, hidden, part, parts);
     }
 
     @Override

@@ -46,8 +46,8 @@ public final class LstmCell extends Cell {
     }
 
     @Override
-    protected void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts) {
-        packSideBySide(params, packed, wh, 0, 4, panel, panelT, hidden, part, parts);
+    protected void packRecurrent(Kernels k, Slab params, Slab packed, int hidden, int part, int parts) {
+        packSideBySide(k, params, packed, wh, 0, 4, panel, panelT, hidden, part, parts);
     }
 
     @Override

@@ -16,10 +16,10 @@ public final class OutputHead {
         return List.of(new TensorSpec("W_hq_T", vocab, hidden)); // W_hqᵀ, so dY·W_hqᵀ runs as NN
     }
 
-    public static void pack(Slab params, Slab packed, int part, int parts) {
+    public static void pack(Kernels k, Slab params, Slab packed, int part, int parts) {
         TensorSpec s = params.table().spec("W_hq");
         int rows = s.dim(0);
-        Transpose.rows(params.data(), params.off("W_hq"), rows, s.dim(1), packed.data(), packed.off("W_hq_T"),
+        Transpose.rows(k, params.data(), params.off("W_hq"), rows, s.dim(1), packed.data(), packed.off("W_hq_T"),
                 rows, part * rows / parts, (part + 1) * rows / parts);
     }
 

@@ -34,8 +34,8 @@ public final class RnnCell extends Cell {
     }
 
     @Override
-    protected void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts) {
-        packSideBySide(params, packed, wh, 0, 1, whhP, whhT, hidden, part, parts);
+    protected void packRecurrent(Kernels k, Slab params, Slab packed, int hidden, int part, int parts) {
+        packSideBySide(k, params, packed, wh, 0, 1, whhP, whhT, hidden, part, parts);
     }
 
     @Override

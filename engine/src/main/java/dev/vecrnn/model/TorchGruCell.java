@@ -50,8 +50,8 @@ public final class TorchGruCell extends Cell {
     }
 
     @Override
-    protected void packRecurrent(Slab params, Slab packed, int hidden, int part, int parts) {
-        packSideBySide(params, packed, wh, 0, 3, panel, panelT, hidden, part, parts);
+    protected void packRecurrent(Kernels k, Slab params, Slab packed, int hidden, int part, int parts) {
+        packSideBySide(k, params, packed, wh, 0, 3, panel, panelT, hidden, part, parts);
     }
 
     @Override

@@ -270,7 +270,7 @@ public final class Trainer implements AutoCloseable {
 
     private void packPart(int part) {
         model.layers().pack(k, model.params(), arena.packed, part, PACK_PARTS);
-        OutputHead.pack(model.params(), arena.packed, part, PACK_PARTS);
+        OutputHead.pack(k, model.params(), arena.packed, part, PACK_PARTS);
     }
 
     /** Sums the chunks' gradients over one split of the parameters, in chunk order, and its squares for the norm. */

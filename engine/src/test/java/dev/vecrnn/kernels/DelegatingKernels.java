@@ -61,6 +61,10 @@ class DelegatingKernels implements Kernels {
     @Override public void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff) {
         d.columnSums(x, xOff, rows, cols, ld, out, outOff);
     }
+
+    @Override public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
+        d.transpose(rows, cols, src, srcOff, lds, dst, dstOff, ldd);
+    }
     @Override public void adamStep(float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff, int n,
                                    float gradScale, float l2, float decay, float beta1, float oneMinusBeta1,
                                    float beta2, float oneMinusBeta2, float stepSize, float bc2Sqrt, float eps) {

@@ -210,6 +210,28 @@ class KernelsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("implAndLength")
+    void transpose(Kernels k, int cols) {
+        for (int rows : new int[] {1, 15, 16, 17}) {
+            for (int c : new int[] {Math.min(cols, 16), cols}) {
+                Random r = new Random(6100 + c * 31 + rows);
+                int lds = c + 3, ldd = rows + 5, so = 2, dOff = 4;
+                float[] src = guarded(r, so, rows * lds, -1f, 1f, Float.NaN);
+                float[] dst = guarded(r, dOff, c * ldd, -1f, 1f, SENTINEL);
+                float[] before = dst.clone();
+                k.transpose(rows, c, src, so, lds, dst, dOff, ldd);
+                for (int j = 0; j < c; j++) {
+                    for (int i = 0; i < ldd; i++) {
+                        float want = i < rows ? src[so + i * lds + j] : before[dOff + j * ldd + i];
+                        assertEquals(want, dst[dOff + j * ldd + i], k.name() + " transpose " + rows + "x" + c + " at " + i + "," + j);
+                    }
+                }
+                assertGuardsIntact(dst, dOff, c * ldd, SENTINEL, "transpose");
+            }
+        }
+    }
+
     static Stream<Arguments> softmaxCases() {
         TreeSet<Integer> cols = new TreeSet<>(List.of(1, 2, 13, 28, 65, 207));
         for (Kernels k : impls()) {
