@@ -255,7 +255,6 @@ public final class Trainer implements AutoCloseable {
         Dropout drop = dropout;
         Slab dropped = drop == null ? null : arena.dropped[c];
         int r0 = arena.rowStart[c];
-        g.zero();
         cells.forward(k, p, packed, ws, arena.tokens, xOff, rows, steps, state, r0 * cells.stateSize(hidden),
                 drop, dropped, optimizerSteps, r0, frames[c]);
         float[] h = cells.outputArray(ws, dropped);
@@ -268,9 +267,17 @@ public final class Trainer implements AutoCloseable {
                 frames[c]);
     }
 
+    /**
+     * Packs part of the weights and zeroes part of every chunk's gradients: in this phase, which runs on every
+     * thread, rather than on each chunk's own thread before its forward (serial in a team's step).
+     */
     private void packPart(int part) {
         model.layers().pack(k, model.params(), arena.packed, part, PACK_PARTS);
         OutputHead.pack(k, model.params(), arena.packed, part, PACK_PARTS);
+        for (Slab g : arena.chunkGrads) {
+            int size = g.size(), from = (int) ((long) part * size / PACK_PARTS), to = (int) ((long) (part + 1) * size / PACK_PARTS);
+            java.util.Arrays.fill(g.data(), g.base() + from, g.base() + to, 0f);
+        }
     }
 
     /** Sums the chunks' gradients over one split of the parameters, in chunk order, and its squares for the norm. */
