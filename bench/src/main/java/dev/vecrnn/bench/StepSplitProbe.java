@@ -11,10 +11,10 @@ import java.util.function.IntConsumer;
 /**
  * What one recurrent step costs on one thread and split across a two-thread {@link StepTeam}, in interleaved
  * bursts (the host's speed drifts): a tanh RNN's forward step, {@code H_t = tanh(H_{t−1}·W + b)} for m rows,
- * over 35 steps. Three ways: one thread; the product split by columns ({@link ColumnSplitKernels}, as training
- * does), so every step each thread reads the half of {@code H_{t−1}} the other wrote; and split by rows, each
- * thread running the product and the tanh of its own rows, so no state crosses between cores but both read all
- * of W. {@code fixed=true} keeps reading the same {@code H} (no state crosses cores in the column split either).
+ * over 35 steps. Four ways: one thread; the product split by columns ({@link ColumnSplitKernels}), so every step
+ * each thread reads the half of {@code H_{t−1}} the other wrote; split by rows, each thread running the product
+ * and the tanh of its own rows, so no state crosses between cores but both read all of W; and split by rows with
+ * one call for all 35 steps, as training walks a chunk's steps since session 6 (no barrier per step). {@code fixed=true} keeps reading the same {@code H} (no state crosses cores in the column split either).
  *
  * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vecrnn.bench.StepSplitProbe \
  *     [m=16] [n=512] [k=512] [fixed=false]</pre>
@@ -41,14 +41,19 @@ public final class StepSplitProbe {
                 int r0 = p * m / 2, r1 = (p + 1) * m / 2;
                 stepRows(d, h, w, ldw, bias, u, m, n, k, step[0], fixed, r0, r1);
             };
-            String[] names = {"one thread", "split by columns", "split by rows"};
-            double[][] us = new double[3][30];
+            IntConsumer walk = p -> {
+                int r0 = p * m / 2, r1 = (p + 1) * m / 2;
+                for (int t = 0; t < steps; t++) stepRows(d, h, w, ldw, bias, u, m, n, k, t, fixed, r0, r1);
+            };
+            String[] names = {"one thread", "split by columns", "split by rows", "rows, one call per walk"};
+            double[][] us = new double[4][30];
             for (int round = -5; round < 30; round++) {
-                for (int v = 0; v < 3; v++) {
+                for (int v = 0; v < 4; v++) {
                     long start = System.nanoTime(), now;
                     int reps = 0;
                     do {
-                        for (int t = 0; t < steps; t++) {
+                        if (v == 3) team.run(2, walk); // each thread all the steps of its rows, as training walks them
+                        else for (int t = 0; t < steps; t++) {
                             step[0] = t;
                             if (v == 0) stepRows(d, h, w, ldw, bias, u, m, n, k, t, fixed, 0, m);
                             else if (v == 1) stepRows(columns, h, w, ldw, bias, u, m, n, k, t, fixed, 0, m);
@@ -59,7 +64,7 @@ public final class StepSplitProbe {
                     if (round >= 0) us[v][round] = (now - start) / 1e3 / reps / steps;
                 }
             }
-            for (int v = 0; v < 3; v++) {
+            for (int v = 0; v < 4; v++) {
                 java.util.Arrays.sort(us[v]);
                 System.out.printf("m=%d n=%d k=%d fixed=%b  %-17s median %7.2f µs/step  (%.2f× one thread)%n", m, n, k, fixed,
                         names[v], us[v][15], us[0][15] / us[v][15]);
