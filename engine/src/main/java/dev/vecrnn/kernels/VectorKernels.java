@@ -278,13 +278,14 @@ final class VectorKernels implements Kernels {
         // pass in one fork in three), and a call that passes only arrays and numbers costs nothing if it is
         // left out of line.
         int last = cols - L;
+        float[] lanes = LANES.get();
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int lo = lOff + r * cols, go = gOff + r * cols;
             float max = rowMax(logits, lo, last);
             int t = targets[tOff + r];
             float target = logits[lo + t];
-            float sum = rowExp(logits, lo, cols, last, max, grad, go);
+            float sum = rowExp(logits, lo, cols, last, max, grad, go, lanes);
             loss += Math.log(sum) + max - target;
             rowScale(grad, go, cols, last, gradScale / sum);
             grad[go + t] -= gradScale;
@@ -300,7 +301,8 @@ final class VectorKernels implements Kernels {
     }
 
     /** Writes {@code exp(logit − max)} of a row into {@code grad} and returns their sum, in lane order. */
-    private static float rowExp(float[] logits, int lo, int cols, int last, float max, float[] grad, int go) {
+    private static float rowExp(float[] logits, int lo, int cols, int last, float max, float[] grad, int go,
+                                float[] lanes) {
         FloatVector vsum = FloatVector.zero(F);
         for (int j = 0; j < cols; j += L) {
             int at = Math.min(j, last);                                   // the last vector ends at cols
@@ -309,12 +311,15 @@ final class VectorKernels implements Kernels {
             e.intoArray(grad, go + at);
             vsum = e.fma(fresh, vsum);
         }
-        // sumLanes(vsum), written out: passed to a method, the accumulator is boxed on every row
-        if (L >= 16) vsum = vsum.add(vsum.rearrange(ROTATE_8));
-        if (L >= 8) vsum = vsum.add(vsum.rearrange(ROTATE_4));
-        vsum = vsum.add(vsum.rearrange(ROTATE_2));
-        vsum = vsum.add(vsum.rearrange(ROTATE_1));
-        return vsum.lane(0);
+        // The lanes' sum in sumLanes's order (lane i plus lane i + w, for w = L/2 … 1), through memory: with the
+        // rotations here, JDK 17's C2 sometimes left their adds out of line and ran them on the heap, two 64-byte
+        // arrays per row (89,636 B per batch-16 training step in 3 forks of 6); and passed to sumLanes, the
+        // accumulator is boxed on every row.
+        vsum.intoArray(lanes, 0);
+        for (int w = L / 2; w >= 1; w /= 2) {
+            for (int i = 0; i < w; i++) lanes[i] += lanes[i + w];
+        }
+        return lanes[0];
     }
 
     /** Multiplies a row of {@code grad} by {@code s}, each element once (the overlapped lanes keep their value). */
@@ -340,6 +345,8 @@ final class VectorKernels implements Kernels {
         return v.lane(0);
     }
 
+    /** Per thread, one vector's lanes for {@link #rowExp}'s sum. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
     private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.fromOp(F, i -> (i + 8) % L);
     private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.fromOp(F, i -> (i + 4) % L);
     private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.fromOp(F, i -> (i + 2) % L);
