@@ -282,15 +282,34 @@ final class VectorKernels implements Kernels {
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int lo = lOff + r * cols, go = gOff + r * cols;
-            float max = rowMax(logits, lo, last);
+            float max = PLAIN_PASSES ? plainMax(logits, lo, cols) : rowMax(logits, lo, last);
             int t = targets[tOff + r];
             float target = logits[lo + t];
             float sum = rowExp(logits, lo, cols, last, max, grad, go, lanes);
             loss += Math.log(sum) + max - target;
-            rowScale(grad, go, cols, last, gradScale / sum);
+            if (PLAIN_PASSES) plainScale(grad, go, cols, gradScale / sum);
+            else rowScale(grad, go, cols, last, gradScale / sum);
             grad[go + t] -= gradScale;
         }
         return loss;
+    }
+
+    /**
+     * Below JDK 25 the max and scaling passes of a row are plain loops (the same bits: a max is exact, and each
+     * element is multiplied once either way). JDK 17's C2, compiling the softmax loop with all three passes
+     * inlined, sometimes left one of their vector calls out of line and ran it on the heap: 107–215 KB per
+     * training step in 3 forks of 12 with the vector passes (`results/jdk17-allocation.md`).
+     */
+    private static final boolean PLAIN_PASSES = Runtime.version().feature() < 25;
+
+    private static float plainMax(float[] logits, int lo, int cols) {
+        float max = logits[lo];
+        for (int j = 1; j < cols; j++) max = Math.max(max, logits[lo + j]);
+        return max;
+    }
+
+    private static void plainScale(float[] grad, int go, int cols, float s) {
+        for (int j = 0; j < cols; j++) grad[go + j] *= s;
     }
 
     /** The largest of a row of {@code last + L} logits (at least one vector). */
