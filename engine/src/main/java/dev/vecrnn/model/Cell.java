@@ -33,6 +33,7 @@ public abstract class Cell {
     protected final String wxPanel, wxPanelT, biasPanel;
     /** Workspace: {@code (steps+1, rows, hidden)} outputs, {@code hs[0]} the initial state; the input terms. */
     protected final String hs, xp;
+    private final String[] stateH; // built once: forward allocates nothing
 
     protected Cell(String type, String[] blocks, int layer, String prefix) {
         this(type, blocks, blocks, layer, prefix);
@@ -56,6 +57,7 @@ public abstract class Cell {
         biasPanel = local("b");
         hs = local("hs");
         xp = local("xp");
+        stateH = new String[] {hs};
     }
 
     /** A workspace or packed buffer's name in this layer. */
@@ -187,8 +189,26 @@ public abstract class Cell {
      * {@code ws} what {@link #backward} needs. With a {@code frame} (null: none) the steps run as a task over
      * the rows ({@link Kernels#forRows}), which a team may split.
      */
-    public abstract void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                                 int rows, int steps, float[] state, int stateOff, LayerTask frame);
+    public final void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
+                              int rows, int steps, float[] state, int stateOff, LayerTask frame) {
+        float[] w = ws.data();
+        int block = rows * hidden(params);
+        String[] carried = stateBuffers();
+        inputTerms(k, packed, ws, in, inOff, rows, steps);
+        for (int i = 0; i < carried.length; i++) System.arraycopy(state, stateOff + i * block, w, ws.off(carried[i]), block);
+        walkForward(k, frame, params, packed, ws, x, xOff, rows, steps);
+        for (int i = 0; i < carried.length; i++) {
+            System.arraycopy(w, ws.off(carried[i]) + steps * block, state, stateOff + i * block, block);
+        }
+    }
+
+    /**
+     * The workspace buffers {@code (steps+1, rows, hidden)} that hold the carried state, in the order of the state
+     * ({@link #stateSize}): H alone, or the LSTM's H and C. Step 0 is the state carried in.
+     */
+    protected String[] stateBuffers() {
+        return stateH;
+    }
 
     /**
      * The recurrence over all steps for sequences {@code [from, to)} of the chunk's {@code rows}, the state already

@@ -56,17 +56,6 @@ public final class GruCell extends Cell {
     }
 
     @Override
-    public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff, LayerTask frame) {
-        float[] w = ws.data();
-        int block = rows * hidden(params), h = ws.off(hs);
-        inputTerms(k, packed, ws, in, inOff, rows, steps);
-        System.arraycopy(state, stateOff, w, h, block);
-        walkForward(k, frame, params, packed, ws, x, xOff, rows, steps);
-        System.arraycopy(w, h + steps * block, state, stateOff, block);
-    }
-
-    @Override
     protected void forwardRows(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps,
                                int from, int to) {
         float[] w = ws.data(), q = packed.data(), u = inputArray(packed, ws);

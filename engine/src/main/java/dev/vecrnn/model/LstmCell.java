@@ -12,6 +12,7 @@ import java.util.List;
  */
 public final class LstmCell extends Cell {
     private final String panel, panelT, acts, cs, tcs, carry, dc;
+    private final String[] state;
 
     public LstmCell() {
         this(0, "");
@@ -26,9 +27,13 @@ public final class LstmCell extends Cell {
         tcs = local("tanh_c");
         carry = local("carry");
         dc = local("dc");
+        state = new String[] {hs, cs};
     }
 
     @Override public int stateSize(int hidden) { return 2 * hidden; }
+
+    @Override
+    protected String[] stateBuffers() { return state; }
 
     @Override
     protected List<TensorSpec> recurrentPanels(int hidden) {
@@ -48,19 +53,6 @@ public final class LstmCell extends Cell {
     @Override
     protected void packRecurrent(Kernels k, Slab params, Slab packed, int hidden, int part, int parts) {
         packSideBySide(k, params, packed, wh, 0, 4, panel, panelT, hidden, part, parts);
-    }
-
-    @Override
-    public void forward(Kernels k, Slab params, Slab packed, Slab ws, int[] x, int xOff, float[] in, int inOff,
-                        int rows, int steps, float[] state, int stateOff, LayerTask frame) {
-        float[] w = ws.data();
-        int block = rows * hidden(params), h = ws.off(hs), c = ws.off(cs);
-        inputTerms(k, packed, ws, in, inOff, rows, steps);
-        System.arraycopy(state, stateOff, w, h, block);
-        System.arraycopy(state, stateOff + block, w, c, block);
-        walkForward(k, frame, params, packed, ws, x, xOff, rows, steps);
-        System.arraycopy(w, h + steps * block, state, stateOff, block);
-        System.arraycopy(w, c + steps * block, state, stateOff + block, block);
     }
 
     @Override
