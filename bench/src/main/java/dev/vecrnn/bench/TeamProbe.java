@@ -6,7 +6,6 @@ import dev.vecrnn.data.Vocab;
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.train.Trainer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -31,19 +30,8 @@ public final class TeamProbe {
         int threads = args.length > 4 ? Integer.parseInt(args[4]) : 2;
         int rounds = args.length > 5 ? Integer.parseInt(args[5]) : 30;
         int steps = 35;
-        List<String> tokens = new ArrayList<>(List.of(Vocab.UNK));
-        for (int i = 1; i < 28; i++) tokens.add(Character.toString('a' + i - 1));
-        Vocab vocab = new Vocab(tokens);
-        Random rng = new Random(2);
-        List<Minibatch> batches = new ArrayList<>();
-        for (int b = 0; b < 8; b++) {
-            int[] x = new int[batch * steps], y = new int[batch * steps];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = rng.nextInt(28);
-                y[i] = rng.nextInt(28);
-            }
-            batches.add(new Minibatch(batch, steps, x, y));
-        }
+        Vocab vocab = RandomBatches.vocab();
+        List<Minibatch> batches = RandomBatches.of(batch, steps, 8, 2);
         int[] counts = {1, threads};
         Trainer[] trainers = new Trainer[2];
         for (int v = 0; v < 2; v++) {

@@ -1,12 +1,10 @@
 package dev.vecrnn.bench;
 
 import dev.vecrnn.data.Minibatch;
-import dev.vecrnn.data.Vocab;
 import dev.vecrnn.data.Tokenization;
 import dev.vecrnn.kernels.KernelProvider;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.train.Trainer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -63,19 +61,8 @@ public class TrainStepBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        List<String> tokens = new ArrayList<>(List.of(Vocab.UNK));
-        for (int i = 1; i < 28; i++) tokens.add(Character.toString('a' + i - 1));
-        RnnModel model = new RnnModel(cell, layers, new Vocab(tokens), Tokenization.CHAR, hidden).initialize(new Random(1));
-        Random rng = new Random(2);
-        batches = new ArrayList<>();
-        for (int b = 0; b < 8; b++) {
-            int[] x = new int[batch * steps], y = new int[batch * steps];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = rng.nextInt(28);
-                y[i] = rng.nextInt(28);
-            }
-            batches.add(new Minibatch(batch, steps, x, y));
-        }
+        RnnModel model = new RnnModel(cell, layers, RandomBatches.vocab(), Tokenization.CHAR, hidden).initialize(new Random(1));
+        batches = RandomBatches.of(batch, steps, 8, 2);
         trainer = new Trainer(model, KernelProvider.get(), batch, steps, 1f, 1f, threads);
         trainer.setDropout(dropout, 3);
     }

@@ -46,10 +46,7 @@ class AllocationTest {
         List<Minibatch> batches = new SequenceIterator(corpus.ids(), 40, 10, false, new dev.vecrnn.data.Rng(2)).epoch();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 1f, 1f, threads)) {
-            for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
-            assertStepsAllocateNothing(mx, trainer, () -> {
-                for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
-            });
+            assertSteadyStepsAllocateNothing(mx, trainer, batches);
         }
     }
 
@@ -65,10 +62,7 @@ class AllocationTest {
         List<Minibatch> batches = new SequenceIterator(corpus.ids(), 16, 10, false, new dev.vecrnn.data.Rng(2)).epoch();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 16, 10, 1f, 1f, threads, new Sgd(model.table()), 0)) {
-            for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
-            assertStepsAllocateNothing(mx, trainer, () -> {
-                for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
-            });
+            assertSteadyStepsAllocateNothing(mx, trainer, batches);
         }
     }
 
@@ -78,6 +72,15 @@ class AllocationTest {
             for (int threads = 2; threads <= 3; threads++) out.add(Arguments.of(m[0], m[1], threads));
         }
         return out.stream();
+    }
+
+    /** 40 steps of warm-up, then {@link #assertStepsAllocateNothing} over rounds of 50 steps. */
+    private static void assertSteadyStepsAllocateNothing(com.sun.management.ThreadMXBean mx, Trainer trainer,
+                                                         List<Minibatch> batches) {
+        for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
+        assertStepsAllocateNothing(mx, trainer, () -> {
+            for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
+        });
     }
 
     /**
@@ -110,10 +113,7 @@ class AllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Trainer trainer = new Trainer(model, KernelProvider.scalar(), 40, 10, 1f, 1f, threads)) {
             trainer.setDropout(0.3f, 5);
-            for (int i = 0; i < 40; i++) trainer.step(batches.get(i % batches.size()));
-            assertStepsAllocateNothing(mx, trainer, () -> {
-                for (int i = 0; i < 50; i++) trainer.step(batches.get(i % batches.size()));
-            });
+            assertSteadyStepsAllocateNothing(mx, trainer, batches);
         }
     }
 
