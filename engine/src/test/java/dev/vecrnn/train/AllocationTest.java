@@ -86,7 +86,9 @@ class AllocationTest {
     /**
      * Rounds of 50 steps until one allocates nothing, at most three. A step that allocates does so in every
      * round; what the JVM itself allocates on these threads now and then (seen on a loaded machine: a few
-     * hundred bytes once, on the old code too) does not repeat, and must not fail the test.
+     * hundred bytes once, on the old code too) does not repeat, and must not fail the test. Nor does a round in
+     * which the pool started a worker it had not needed before (seen once, with a benchmark running beside the
+     * tests): its threads' counters do not cover the round, so it counts as −1, no verdict.
      */
     private static void assertStepsAllocateNothing(com.sun.management.ThreadMXBean mx, Trainer trainer, Runnable steps) {
         List<Long> rounds = new ArrayList<>();
@@ -96,11 +98,14 @@ class AllocationTest {
             long before = allocated(mx, ids);
             steps.run();
             long after = allocated(mx, ids);
-            assertEquals(ids.length, threadIds(trainer).length, "the pool started new threads during the measurement");
+            if (threadIds(trainer).length != ids.length) { // a worker started late (a loaded machine): no verdict
+                rounds.add(-1L);
+                continue;
+            }
             rounds.add(after - before + idle);
             if (rounds.get(round) == 0) return;
         }
-        assertEquals(0, rounds.get(rounds.size() - 1), "bytes allocated by each of 3 rounds of 50 steps: " + rounds);
+        assertEquals(0, rounds.get(rounds.size() - 1), "bytes allocated by each of 3 rounds of 50 steps (-1: the pool started a thread): " + rounds);
     }
 
     /** With dropout: the masks are hashed, not stored, and the masked copies were allocated by setDropout. */
