@@ -124,6 +124,17 @@ public abstract class Cell {
         return out;
     }
 
+    /**
+     * The gradients this layer's backward writes whole, each element set by one product rather than added to:
+     * every {@code W_h*}, and the {@code W_x*} of a layer above the first (a gathered row sum for layer 0). The
+     * trainer zeroes only the others before a step.
+     */
+    public final List<String> gradientsSetWhole() {
+        List<String> out = new ArrayList<>(List.of(wh));
+        if (layer > 0) out.addAll(List.of(wx));
+        return out;
+    }
+
     /** The packed recurrent weights this cell's recurrence reads. */
     protected abstract List<TensorSpec> recurrentPanels(int hidden);
 

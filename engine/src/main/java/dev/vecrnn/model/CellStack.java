@@ -67,6 +67,13 @@ public final class CellStack {
         return out;
     }
 
+    /** Every layer's {@link Cell#gradientsSetWhole}. */
+    public List<String> gradientsSetWhole() {
+        List<String> out = new ArrayList<>();
+        for (Cell c : layers) out.addAll(c.gradientsSetWhole());
+        return out;
+    }
+
     public void pack(Kernels k, Slab params, Slab packed, int part, int parts) {
         for (Cell c : layers) c.pack(k, params, packed, part, parts);
     }

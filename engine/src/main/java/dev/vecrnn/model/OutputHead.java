@@ -16,6 +16,11 @@ public final class OutputHead {
         return List.of(new TensorSpec("W_hq_T", vocab, hidden)); // W_hqᵀ, so dY·W_hqᵀ runs as NN
     }
 
+    /** The gradients {@link #backward} writes whole rather than adds to: {@code W_hq}. */
+    public static List<String> gradientsSetWhole() {
+        return List.of("W_hq");
+    }
+
     public static void pack(Kernels k, Slab params, Slab packed, int part, int parts) {
         TensorSpec s = params.table().spec("W_hq");
         int rows = s.dim(0);

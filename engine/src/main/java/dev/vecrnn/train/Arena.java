@@ -14,7 +14,8 @@ import java.util.List;
  * in one float array and one int array. The minibatch's sequences are split into chunks whose bounds
  * depend on the batch size alone; each chunk owns its working buffers and a gradient slab mirroring the
  * parameters, so chunks run on any thread without sharing, and the reduction of their gradients in chunk
- * order gives the same bits for any thread count.
+ * order gives the same bits for any thread count. A single chunk writes the summed gradients directly: its
+ * reduction is then only the norm, not a copy (across cores in a team).
  *
  * <p>Layout, in order: {@code packed} (weights transposed once per minibatch), {@code grads} (the summed
  * gradients, mirroring the parameters), {@code optimizer} (the optimizer's state, e.g. Adam's moments;
@@ -69,7 +70,7 @@ public final class Arena {
             tokenOffset[c] = 2 * steps * rowStart[c];
             wsTables[c] = workspaceTable(cell, vocab, hidden, rowCount[c], steps);
             top.add(new TensorSpec("chunk" + c + ".ws", wsTables[c].size()));
-            top.add(new TensorSpec("chunk" + c + ".grads", params.size()));
+            if (chunks > 1) top.add(new TensorSpec("chunk" + c + ".grads", params.size()));
         }
         TensorTable sections = new TensorTable(top);
         data = new float[sections.size()];
@@ -81,7 +82,7 @@ public final class Arena {
         chunkGrads = new Slab[chunks];
         for (int c = 0; c < chunks; c++) {
             ws[c] = new Slab(data, wsTables[c], sections.offset("chunk" + c + ".ws"));
-            chunkGrads[c] = new Slab(data, params, sections.offset("chunk" + c + ".grads"));
+            chunkGrads[c] = chunks == 1 ? grads : new Slab(data, params, sections.offset("chunk" + c + ".grads"));
         }
     }
 
@@ -130,7 +131,7 @@ public final class Arena {
         arena = sum(arena, product(params, stateCopies));
         for (int start = 0; start < batch; start += CHUNK_ROWS) {
             int rows = Math.min(CHUNK_ROWS, batch - start);
-            arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), params));
+            arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), batch > CHUNK_ROWS ? params : 0));
             if (dropout) arena = sum(arena, floats(cell.dropoutBuffers(rows, steps, hidden)));
         }
         return new Footprint(params, arena, 2L * steps * batch, (long) batch * cell.stateSize(hidden));

@@ -8,9 +8,14 @@ import dev.vecrnn.model.OutputHead;
 import dev.vecrnn.model.LayerTask;
 import dev.vecrnn.model.RnnModel;
 import dev.vecrnn.model.Slab;
+import dev.vecrnn.model.TensorSpec;
+import dev.vecrnn.model.TensorTable;
 import dev.vecrnn.optim.Optimizer;
 import dev.vecrnn.optim.Sgd;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
@@ -44,6 +49,8 @@ public final class Trainer implements AutoCloseable {
     private final IntConsumer packBody = this::packPart;
     private final IntConsumer updateBody = this::updateSplit;
     private final double[] splitSquares = new double[REDUCE_SPLITS];
+    /** {@code [from, to)} pairs of the gradients a step adds to, offsets in the parameter table: zeroed before it. */
+    private final int[] zeroRanges;
     private float clipScale;
     private double lastGradNorm;
     private Dropout dropout;             // null: none
@@ -80,6 +87,7 @@ public final class Trainer implements AutoCloseable {
         this.optimizer = optimizer;
         this.arena = new Arena(model, batch, steps, optimizer.state());
         this.state = new float[batch * model.layers().stateSize(hidden)];
+        this.zeroRanges = addedGradients(model);
         this.chunkLoss = new double[arena.chunks()];
         this.parallel = new ParallelFor(threads);
         int chunks = arena.chunks();
@@ -268,16 +276,39 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Packs part of the weights and zeroes part of every chunk's gradients: in this phase, which runs on every
-     * thread, rather than on each chunk's own thread before its forward (serial in a team's step).
+     * Packs part of the weights and zeroes part of every chunk's added-to gradients: in this phase, which runs on
+     * every thread, rather than on each chunk's own thread before its forward (serial in a team's step).
      */
     private void packPart(int part) {
         model.layers().pack(k, model.params(), arena.packed, part, PACK_PARTS);
         OutputHead.pack(k, model.params(), arena.packed, part, PACK_PARTS);
         for (Slab g : arena.chunkGrads) {
-            int size = g.size(), from = (int) ((long) part * size / PACK_PARTS), to = (int) ((long) (part + 1) * size / PACK_PARTS);
-            java.util.Arrays.fill(g.data(), g.base() + from, g.base() + to, 0f);
+            for (int r = 0; r < zeroRanges.length; r += 2) {
+                int size = zeroRanges[r + 1] - zeroRanges[r], at = g.base() + zeroRanges[r];
+                java.util.Arrays.fill(g.data(), at + (int) ((long) part * size / PACK_PARTS),
+                        at + (int) ((long) (part + 1) * size / PACK_PARTS), 0f);
+            }
         }
+    }
+
+    /**
+     * The gradients a step adds to (biases, layer 0's gathered {@code W_x*}), as merged ranges of the parameter
+     * table; the big weights' products set theirs whole, so zeroing them first (1 MB for d2l's RNN, across cores
+     * in a team) would be wasted.
+     */
+    private static int[] addedGradients(RnnModel model) {
+        Set<String> set = new HashSet<>(model.layers().gradientsSetWhole());
+        set.addAll(OutputHead.gradientsSetWhole());
+        TensorTable t = model.table();
+        List<Integer> ranges = new ArrayList<>();
+        for (TensorSpec s : t.specs()) {
+            if (set.contains(s.name())) continue;
+            int from = t.offset(s.name()), to = from + s.size();
+            int last = ranges.size() - 1;
+            if (last >= 0 && ranges.get(last) == from) ranges.set(last, to);
+            else { ranges.add(from); ranges.add(to); }
+        }
+        return ranges.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Sums the chunks' gradients over one split of the parameters, in chunk order, and its squares for the norm. */
@@ -285,7 +316,7 @@ public final class Trainer implements AutoCloseable {
         int from = splitStart(split), to = splitStart(split + 1);
         float[] d = arena.data;
         int g = arena.grads.base();
-        System.arraycopy(d, arena.chunkGrads[0].base() + from, d, g + from, to - from);
+        if (arena.chunkGrads[0] != arena.grads) System.arraycopy(d, arena.chunkGrads[0].base() + from, d, g + from, to - from);
         for (int c = 1; c < arena.chunks(); c++) k.add(d, arena.chunkGrads[c].base() + from, d, g + from, to - from);
         splitSquares[split] = k.sumOfSquares(d, g + from, to - from);
     }
