@@ -22,13 +22,21 @@ import java.util.function.IntConsumer;
  * carries the call's number and its count of indices, so a claim is checked against one consistent
  * snapshot: a member that reads the next call's count beside the last call's ticket cannot take an index
  * past the end of the last call (and run it uncounted while the next call starts).
+ *
+ * <p>A call of at most {@link #PINNED_MAX} indices gives each thread a preferred block of them (the caller the
+ * first, member {@code m} the {@code m+1}-th of {@code threads} equal blocks), and the ticket's low bits are
+ * then a mask of the claimed ones: a thread takes its own block first, lowest index first, and only then
+ * takes others' from the end. So the same index runs on the same thread from call to call, and part {@code p}
+ * of one phase reads what part {@code p} of the phase before wrote in its own core's cache (a step's rows, a
+ * split of the parameters) instead of pulling it across cores; a member that is late still leaves its parts
+ * to the others.
  */
 public final class StepTeam implements Fork {
     /** How long an idle member spins for the next call before parking: longer than a step's serial work. */
     static final long SPIN_NANOS = Long.getLong("vecrnn.team.spinnanos", 50_000L);
 
     private final Member[] members;
-    /** The call's number (high 32 bits), its count of indices (16 bits) and the next index to claim (low 16 bits). */
+    /** The call's number (high 32 bits), its count of indices (16 bits) and the next index to claim or, for a call of at most {@link #PINNED_MAX}, the mask of those claimed (low 16 bits). */
     private final AtomicLong ticket = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
     private volatile boolean closed;
@@ -37,13 +45,15 @@ public final class StepTeam implements Fork {
     private volatile Throwable failure;
     private IntConsumer body;          // written before the ticket that names its call
     private static final int MAX_INDICES = 0xFFFF;
+    /** Calls of at most this many indices claim by mask, each thread its own block first. */
+    static final int PINNED_MAX = 16;
 
     /** A team of {@code threads} threads: the caller and {@code threads − 1} started here. */
     public StepTeam(int threads, String name) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
         members = new Member[threads - 1];
         for (int i = 0; i < members.length; i++) {
-            members[i] = new Member();
+            members[i] = new Member(i + 1);
             members[i].setName(name + "-" + (i + 1));
             members[i].setDaemon(true);
             members[i].start();
@@ -72,7 +82,7 @@ public final class StepTeam implements Fork {
         long call = (ticket.get() >>> 32) + 1;
         ticket.set(call << 32 | (long) n << 16);       // publishes the body with the call
         for (Member m : members) if (m.parked) LockSupport.unpark(m);
-        while (claimAndRun(call)) { }
+        while (claimAndRun(call, 0)) { }
         awaitDone(n);
         body = null;
         Throwable f = failure;
@@ -80,17 +90,29 @@ public final class StepTeam implements Fork {
     }
 
     /**
-     * Claims the next index of call {@code call} and runs it; false when that call has no index left. The claim
-     * succeeds only while the call is unfinished, so the body read before it is that call's.
+     * Claims an index of call {@code call} for thread {@code self} (0: the caller) and runs it; false when that call
+     * has no index left. The claim succeeds only while the call is unfinished, so the body read before it is that
+     * call's.
      */
-    private boolean claimAndRun(long call) {
+    private boolean claimAndRun(long call, int self) {
         while (true) {
             long t = ticket.get();
             if (t >>> 32 != call) return false;
-            int i = (int) t & 0xFFFF, n = (int) (t >>> 16) & 0xFFFF;
+            int low = (int) t & 0xFFFF, n = (int) (t >>> 16) & 0xFFFF;
             IntConsumer b = body;
-            if (i >= n) return false;
-            if (!ticket.compareAndSet(t, t + 1)) continue;
+            int i;
+            long next;
+            if (n <= PINNED_MAX) {
+                int free = ~low & ((1 << n) - 1);
+                if (free == 0) return false;
+                i = pick(free, self, members.length + 1, n);
+                next = t | 1L << i;
+            } else {
+                i = low;
+                if (i >= n) return false;
+                next = t + 1;
+            }
+            if (!ticket.compareAndSet(t, next)) continue;
             try {
                 b.accept(i);
             } catch (Throwable e) {
@@ -100,6 +122,16 @@ public final class StepTeam implements Fork {
             }
             return true;
         }
+    }
+
+    /**
+     * The index thread {@code self} of {@code threads} claims among the unclaimed ones ({@code free}, a mask, not
+     * empty) of a call of {@code n}: the lowest of its own block if any is left, else the highest of all.
+     */
+    static int pick(int free, int self, int threads, int n) {
+        int from = self * n / threads, to = (self + 1) * n / threads;
+        int own = free & ((1 << to) - 1) & -(1 << from);
+        return own != 0 ? Integer.numberOfTrailingZeros(own) : 31 - Integer.numberOfLeadingZeros(free);
     }
 
     private void awaitDone(int n) {
@@ -117,6 +149,11 @@ public final class StepTeam implements Fork {
 
     private final class Member extends Thread {
         volatile boolean parked;
+        final int self;
+
+        Member(int self) {
+            this.self = self;
+        }
 
         @Override
         public void run() {
@@ -125,7 +162,7 @@ public final class StepTeam implements Fork {
                 long call = awaitCall(seen);
                 if (call == seen) return; // closed
                 seen = call;
-                while (claimAndRun(call)) { }
+                while (claimAndRun(call, self)) { }
             }
         }
 
