@@ -53,6 +53,14 @@ public interface Kernels {
     }
 
     /**
+     * Runs {@code task} over ranges of {@code columns} independent columns (sums down each column), as
+     * {@link #forRows} does rows: whole here, possibly in parallel in kernels that split across threads.
+     */
+    default void forColumns(int columns, RangeTask task) {
+        task.run(this, 0, columns);
+    }
+
+    /**
      * The recurrent activation with its inputs fused: {@code h[i] = tanh(z[i] + u[i] + bias[i])} for
      * {@code i < n}. {@code z} is the recurrent product, {@code u} the gathered input row (a row of
      * {@code W_xh}, standing for the one-hot product). {@code h} may alias {@code z}.

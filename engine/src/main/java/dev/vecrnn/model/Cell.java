@@ -307,7 +307,7 @@ public abstract class Cell {
                                             int inOff, int rows, int steps, float[] dA, int dAOff, float[] dIn, int dInOff,
                                             int recurrentBlocks, LayerTask frame) {
         if (frame == null) {
-            blockGradients(k, ws, grads, x, xOff, in, inOff, rows, steps, dA, dAOff, recurrentBlocks, 0, gates);
+            blockGradients(k, null, ws, grads, x, xOff, in, inOff, rows, steps, dA, dAOff, recurrentBlocks, 0, gates);
         } else {
             k.forBlocks(gates, frame.gradients(this, packed, ws, grads, x, xOff, in, inOff, rows, steps, dA, dAOff,
                     recurrentBlocks));
@@ -324,8 +324,8 @@ public abstract class Cell {
      * weight's product sets its gradient rather than adding to the zeroed one: the tiles store straight into it
      * (no load of C), with the same bits.
      */
-    final void blockGradients(Kernels k, Slab ws, Slab grads, int[] x, int xOff, float[] in, int inOff, int rows, int steps,
-                              float[] dA, int dAOff, int recurrentBlocks, int from, int to) {
+    final void blockGradients(Kernels k, LayerTask frame, Slab ws, Slab grads, int[] x, int xOff, float[] in, int inOff,
+                              int rows, int steps, float[] dA, int dAOff, int recurrentBlocks, int from, int to) {
         float[] w = ws.data(), gd = grads.data();
         int hidden = ws.table().spec(hs).dim(2), width = gates * hidden, n = steps * rows;
         for (int g = from; g < to; g++) {
@@ -333,13 +333,26 @@ public abstract class Cell {
             if (g < recurrentBlocks) {
                 k.gemm(Layout.TN, hidden, hidden, n, w, recurrentInput(ws, g), hidden, dA, dg, width, gd, grads.off(wh[g]), hidden, false);
             }
-            k.columnSums(dA, dg, n, hidden, width, gd, grads.off(b[g]));
-            if (layer == 0) {
-                int dwx = grads.off(wx[g]);
-                for (int r = 0; r < n; r++) k.add(dA, dg + r * width, gd, dwx + x[xOff + r] * hidden, hidden);
-            } else {
+            if (frame == null) columnGradients(k, grads, x, xOff, n, dA, dg, g, 0, hidden);
+            else k.forColumns(hidden, frame.columns(this, grads, x, xOff, n, dA, dg, g));
+            if (layer > 0) {
                 k.gemm(Layout.TN, hidden, hidden, n, in, inOff, hidden, dA, dg, width, gd, grads.off(wx[g]), hidden, false);
             }
+        }
+    }
+
+    /**
+     * Columns {@code [from, to)} of block {@code g}'s bias gradient (column sums of its {@code dA}, {@code n} rows
+     * from {@code dg}) and, for layer 0, of its {@code W_x*} gradient (each row of {@code dA} added to the row of
+     * its token): each column sums its rows in order, whatever the range.
+     */
+    final void columnGradients(Kernels k, Slab grads, int[] x, int xOff, int n, float[] dA, int dg, int g, int from, int to) {
+        float[] gd = grads.data();
+        int hidden = grads.table().spec(b[g]).dim(0), width = gates * hidden;
+        k.columnSums(dA, dg + from, n, to - from, width, gd, grads.off(b[g]) + from);
+        if (layer == 0) {
+            int dwx = grads.off(wx[g]) + from;
+            for (int r = 0; r < n; r++) k.add(dA, dg + r * width + from, gd, dwx + x[xOff + r] * hidden, to - from);
         }
     }
 

@@ -19,6 +19,8 @@ public final class LayerTask implements RangeTask {
     private int[] x;
     private int xOff, rows, steps, dOff, inOff, recurrentBlocks;
     private float[] d, in;
+    /** Per gate block, its column sums ({@link Cell#columnGradients}): blocks split across threads use their own. */
+    private final Columns[] columns = {new Columns(), new Columns(), new Columns(), new Columns()};
 
     RangeTask forward(Cell cell, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps) {
         set(cell, Mode.FORWARD, params, packed, ws, rows, steps);
@@ -48,6 +50,34 @@ public final class LayerTask implements RangeTask {
         return this;
     }
 
+    /** Block {@code g}'s bias and layer-0 input-weight gradients over ranges of columns. */
+    RangeTask columns(Cell cell, Slab grads, int[] x, int xOff, int n, float[] dA, int dg, int g) {
+        if (g >= columns.length) throw new IllegalArgumentException("at most " + columns.length + " gate blocks, not " + (g + 1));
+        Columns c = columns[g];
+        c.cell = cell;
+        c.grads = grads;
+        c.x = x;
+        c.xOff = xOff;
+        c.n = n;
+        c.dA = dA;
+        c.dg = dg;
+        c.g = g;
+        return c;
+    }
+
+    private static final class Columns implements RangeTask {
+        Cell cell;
+        Slab grads;
+        int[] x;
+        float[] dA;
+        int xOff, n, dg, g;
+
+        @Override
+        public void run(Kernels k, int from, int to) {
+            cell.columnGradients(k, grads, x, xOff, n, dA, dg, g, from, to);
+        }
+    }
+
     private void set(Cell cell, Mode mode, Slab params, Slab packed, Slab ws, int rows, int steps) {
         this.cell = cell;
         this.mode = mode;
@@ -63,7 +93,7 @@ public final class LayerTask implements RangeTask {
         switch (mode) {
             case FORWARD -> cell.forwardRows(k, params, packed, ws, x, xOff, rows, steps, from, to);
             case BACKWARD -> cell.backwardRows(k, params, packed, ws, rows, steps, d, dOff, from, to);
-            case GRADIENTS -> cell.blockGradients(k, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, recurrentBlocks, from, to);
+            case GRADIENTS -> cell.blockGradients(k, this, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, recurrentBlocks, from, to);
         }
     }
 }
