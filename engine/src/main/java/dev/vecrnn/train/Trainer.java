@@ -12,6 +12,7 @@ import dev.vecrnn.model.TensorSpec;
 import dev.vecrnn.model.TensorTable;
 import dev.vecrnn.optim.Optimizer;
 import dev.vecrnn.optim.Sgd;
+import dev.vecrnn.train.StepPhases.Phase;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -51,6 +52,7 @@ public final class Trainer implements AutoCloseable {
     private final double[] splitSquares = new double[REDUCE_SPLITS];
     /** {@code [from, to)} pairs of the gradients a step adds to, offsets in the parameter table: zeroed before it. */
     private final int[] zeroRanges;
+    private final StepPhases timings = new StepPhases();
     private float clipScale;
     private double lastGradNorm;
     private Dropout dropout;             // null: none
@@ -103,6 +105,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     public Arena arena() { return arena; }
+
+    /** Where this trainer's steps spent their time, phase by phase. */
+    public StepPhases timings() { return timings; }
 
     /** The worker threads started so far, the pool's and the chunks' teams' (for allocation accounting). */
     public List<Thread> workerThreads() {
@@ -185,9 +190,15 @@ public final class Trainer implements AutoCloseable {
         }
         loadTokens(mb);
         Fork f = phases();
+        long t0 = System.nanoTime();
         f.run(PACK_PARTS, packBody);
+        long t1 = System.nanoTime();
         parallel.run(arena.chunks(), chunkBody);
+        long t2 = System.nanoTime();
         f.run(REDUCE_SPLITS, reduceBody);
+        timings.add(Phase.PACK, t1 - t0);
+        timings.add(Phase.CHUNKS, t2 - t1);
+        timings.add(Phase.REDUCE, System.nanoTime() - t2);
         double sum = 0;
         for (double l : chunkLoss) sum += l;
         return sum / ((double) batch * steps);
@@ -204,7 +215,10 @@ public final class Trainer implements AutoCloseable {
         lastGradNorm = norm;
         clipScale = norm > clip ? (float) (clip / norm) : 1f;
         optimizerSteps++;
+        long t0 = System.nanoTime();
         phases().run(REDUCE_SPLITS, updateBody);
+        timings.add(Phase.UPDATE, System.nanoTime() - t0);
+        timings.step();
     }
 
     /**
@@ -263,16 +277,26 @@ public final class Trainer implements AutoCloseable {
         Dropout drop = dropout;
         Slab dropped = drop == null ? null : arena.dropped[c];
         int r0 = arena.rowStart[c];
+        long t0 = System.nanoTime();
         cells.forward(k, p, packed, ws, arena.tokens, xOff, rows, steps, state, r0 * cells.stateSize(hidden),
                 drop, dropped, optimizerSteps, r0, frames[c]);
+        long t1 = System.nanoTime();
         float[] h = cells.outputArray(ws, dropped);
         int out = cells.outputs(ws, dropped);
         OutputHead.forward(k, p, h, out, n, w, ws.off("logits"));
         chunkLoss[c] = k.softmaxCrossEntropy(w, ws.off("logits"), n, vocab, arena.tokens, yOff,
                 (float) (1.0 / ((double) batch * steps)), w, ws.off("dlogits"));
+        long t2 = System.nanoTime();
         OutputHead.backward(k, packed, g, h, out, n, w, ws.off("dlogits"), w, ws.off("dout"));
+        long t3 = System.nanoTime();
         cells.backward(k, p, packed, ws, g, arena.tokens, xOff, rows, steps, w, ws.off("dout"), drop, dropped, optimizerSteps, r0,
                 frames[c]);
+        if (c == 0) {
+            timings.add(Phase.FORWARD, t1 - t0);
+            timings.add(Phase.HEAD_FORWARD, t2 - t1);
+            timings.add(Phase.HEAD_BACKWARD, t3 - t2);
+            timings.add(Phase.BACKWARD, System.nanoTime() - t3);
+        }
     }
 
     /**
@@ -280,8 +304,9 @@ public final class Trainer implements AutoCloseable {
      * every thread, rather than on each chunk's own thread before its forward (serial in a team's step).
      */
     private void packPart(int part) {
-        model.layers().pack(k, model.params(), arena.packed, part, PACK_PARTS);
-        OutputHead.pack(k, model.params(), arena.packed, part, PACK_PARTS);
+        Slab packed = arena.packed;
+        model.layers().pack(k, model.params(), packed, part, PACK_PARTS);
+        OutputHead.pack(k, model.params(), packed, part, PACK_PARTS);
         for (Slab g : arena.chunkGrads) {
             for (int r = 0; r < zeroRanges.length; r += 2) {
                 int size = zeroRanges[r + 1] - zeroRanges[r], at = g.base() + zeroRanges[r];
