@@ -444,9 +444,41 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff) {
-        // Row by row into out (which stays in L1), not a vector accumulator carried over the rows: JDK 17's
-        // C2 boxes that accumulator on every iteration.
-        for (int r = 0; r < rows; r++) add(x, xOff + r * ld, out, outOff, cols);
+        if (PLAIN_PASSES) {
+            // Row by row into out (which stays in L1), not a vector accumulator carried over the rows: JDK 17's
+            // C2 boxes that accumulator on every iteration.
+            for (int r = 0; r < rows; r++) add(x, xOff + r * ld, out, outOff, cols);
+            return;
+        }
+        // Four vectors of columns at a time, summed in registers down all the rows: row by row through out, each
+        // add waited for the store of the row before (560 × 256 of a 768-wide panel: 12.4 µs against 6.6 on
+        // JDK 25, Zen 5). Each column still adds its rows in order onto out's value: the same bits.
+        int j = 0;
+        for (; j + 4 * L <= cols; j += 4 * L) {
+            int o = outOff + j;
+            FloatVector s0 = FloatVector.fromArray(F, out, o), s1 = FloatVector.fromArray(F, out, o + L);
+            FloatVector s2 = FloatVector.fromArray(F, out, o + 2 * L), s3 = FloatVector.fromArray(F, out, o + 3 * L);
+            for (int r = 0, at = xOff + j; r < rows; r++, at += ld) {
+                s0 = s0.add(FloatVector.fromArray(F, x, at));
+                s1 = s1.add(FloatVector.fromArray(F, x, at + L));
+                s2 = s2.add(FloatVector.fromArray(F, x, at + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(F, x, at + 3 * L));
+            }
+            s0.intoArray(out, o);
+            s1.intoArray(out, o + L);
+            s2.intoArray(out, o + 2 * L);
+            s3.intoArray(out, o + 3 * L);
+        }
+        for (; j + L <= cols; j += L) {
+            FloatVector s = FloatVector.fromArray(F, out, outOff + j);
+            for (int r = 0, at = xOff + j; r < rows; r++, at += ld) s = s.add(FloatVector.fromArray(F, x, at));
+            s.intoArray(out, outOff + j);
+        }
+        for (; j < cols; j++) {
+            float s = out[outOff + j];
+            for (int r = 0; r < rows; r++) s += x[xOff + r * ld + j];
+            out[outOff + j] = s;
+        }
     }
 
     @Override
