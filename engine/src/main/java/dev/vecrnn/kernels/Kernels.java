@@ -153,6 +153,14 @@ public interface Kernels {
     void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff);
 
     /**
+     * {@code out[outOff + idx[idxOff + r]·ldOut + j] += x[xOff + r·ld + j]} for each row {@code r < rows} and
+     * {@code j < cols}: the gradient of a row gather (layer 0's {@code W_x*}, whose rows the tokens pick). Each
+     * element of out adds its rows in increasing {@code r}.
+     */
+    void scatterAddRows(float[] x, int xOff, int ld, int rows, int[] idx, int idxOff, float[] out, int outOff, int ldOut,
+                        int cols);
+
+    /**
      * {@code dst[c·ldd + r] = src[r·lds + c]} for {@code r < rows, c < cols}: one tile of a transpose, for packing
      * the weights once per minibatch. {@code dst} must not overlap {@code src}.
      */

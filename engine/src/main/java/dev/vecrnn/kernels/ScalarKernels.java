@@ -269,6 +269,15 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void scatterAddRows(float[] x, int xOff, int ld, int rows, int[] idx, int idxOff, float[] out, int outOff, int ldOut,
+                               int cols) {
+        for (int r = 0; r < rows; r++) {
+            int xo = xOff + r * ld, o = outOff + idx[idxOff + r] * ldOut;
+            for (int j = 0; j < cols; j++) out[o + j] += x[xo + j];
+        }
+    }
+
+    @Override
     public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
         for (int r = 0; r < rows; r++) {
             int s = srcOff + r * lds;

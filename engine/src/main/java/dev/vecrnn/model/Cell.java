@@ -350,10 +350,7 @@ public abstract class Cell {
         float[] gd = grads.data();
         int hidden = grads.table().spec(b[g]).dim(0), width = gates * hidden;
         k.columnSums(dA, dg + from, n, to - from, width, gd, grads.off(b[g]) + from);
-        if (layer == 0) {
-            int dwx = grads.off(wx[g]) + from;
-            for (int r = 0; r < n; r++) k.add(dA, dg + r * width + from, gd, dwx + x[xOff + r] * hidden, to - from);
-        }
+        if (layer == 0) k.scatterAddRows(dA, dg + from, width, n, x, xOff, gd, grads.off(wx[g]) + from, hidden, to - from);
     }
 
     /** Offset in {@code ws} of what block {@code g}'s recurrent weight multiplies, {@code (steps, rows, hidden)}. */

@@ -291,6 +291,12 @@ public final class ColumnSplitKernels implements Kernels {
     }
 
     @Override
+    public void scatterAddRows(float[] x, int xOff, int ld, int rows, int[] idx, int idxOff, float[] out, int outOff, int ldOut,
+                               int cols) {
+        d.scatterAddRows(x, xOff, ld, rows, idx, idxOff, out, outOff, ldOut, cols);
+    }
+
+    @Override
     public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
         d.transpose(rows, cols, src, srcOff, lds, dst, dstOff, ldd);
     }

@@ -62,6 +62,11 @@ class DelegatingKernels implements Kernels {
         d.columnSums(x, xOff, rows, cols, ld, out, outOff);
     }
 
+    @Override public void scatterAddRows(float[] x, int xOff, int ld, int rows, int[] idx, int idxOff, float[] out,
+                                         int outOff, int ldOut, int cols) {
+        d.scatterAddRows(x, xOff, ld, rows, idx, idxOff, out, outOff, ldOut, cols);
+    }
+
     @Override public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
         d.transpose(rows, cols, src, srcOff, lds, dst, dstOff, ldd);
     }

@@ -1,5 +1,6 @@
 package dev.vecrnn.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -207,6 +208,39 @@ class KernelsTest {
             k.columnSums(x, xo, rows, cols, ld, out, oo);
             assertClose(ref, 0, out, oo, cols, 1e-6 * Math.sqrt(rows + 1), 0, k.name() + " columnSums rows=" + rows);
             assertGuardsIntact(out, oo, cols, SENTINEL, "columnSums");
+        }
+    }
+
+    /**
+     * Rows added into the rows their indices pick, with repeats and a large index: the same bits as the scalar
+     * twin (each element adds its rows in increasing order in both), and nothing outside the rows picked written.
+     */
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("implAndLength")
+    void scatterAddRows(Kernels k, int cols) {
+        for (int rows : new int[] {1, 7, 40, 560}) {
+            Random r = new Random(6100 + cols * 31 + rows);
+            int ld = cols + 5, xo = 3, oo = 2, ldOut = cols + 3, targets = rows < 40 ? 3 : 29, io = 1;
+            float[] x = guarded(r, xo, rows * ld, -1f, 1f, Float.NaN);
+            for (int row = 0; row < rows; row++) for (int j = cols; j < ld; j++) x[xo + row * ld + j] = Float.NaN;
+            int[] idx = new int[io + rows];
+            for (int row = 0; row < rows; row++) idx[io + row] = row == rows / 2 ? 2 * targets : r.nextInt(targets);
+            float[] out = guarded(r, oo, (2 * targets + 1) * ldOut, -1f, 1f, SENTINEL);
+            float[] ref = out.clone();
+            new ScalarKernels().scatterAddRows(x, xo, ld, rows, idx, io, ref, oo, ldOut, cols);
+            for (int pass = 0; pass < 2; pass++) { // twice: the second call finds the row lists as the first left them
+                float[] got = out.clone();
+                k.scatterAddRows(x, xo, ld, rows, idx, io, got, oo, ldOut, cols);
+                assertArrayEquals(ref, got, k.name() + " scatterAddRows rows=" + rows);
+            }
+            double[] exact = new double[ref.length];
+            for (int i = 0; i < out.length; i++) exact[i] = out[i];
+            for (int row = 0; row < rows; row++) {
+                for (int j = 0; j < cols; j++) exact[oo + idx[io + row] * ldOut + j] += x[xo + row * ld + j];
+            }
+            for (int i = 0; i < exact.length; i++) {
+                assertEquals(exact[i], ref[i], 1e-5 * Math.sqrt(rows + 1), "the scalar twin, element " + i);
+            }
         }
     }
 
