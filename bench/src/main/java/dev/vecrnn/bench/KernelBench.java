@@ -25,6 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code softmaxCrossEntropy}: the output layer of a chunk, 1120 rows × 28 columns = 31360 logits.</li>
  *   <li>{@code sumOfSquares}, {@code axpy}: the gradient norm and the SGD update over {@code W_hh},
  *       512 × 512 = 262144 floats (1 MB per operand, so these run from L2).</li>
+ *   <li>{@code columnSums}, {@code scatterAddRows}: a chunk's bias gradient and layer 0's {@code W_xh} gradient,
+ *       560 rows (35 steps × 16) of 512 summed into one row, and into the rows of their 28 tokens.</li>
  * </ul>
  */
 @State(Scope.Thread)
@@ -37,16 +39,16 @@ public class KernelBench {
 
     /** Elements per operation of each benchmark, for the elements/ns column. */
     public static final String ELEMENTS = "tanhForward=8192,tanhBackward=8192,softmaxCrossEntropy=31360,"
-            + "sumOfSquares=262144,axpy=262144";
+            + "sumOfSquares=262144,axpy=262144,columnSums=286720,scatterAddRows=286720";
 
-    static final int STEP = 16 * 512, ROWS = 1120, COLS = 28, WEIGHTS = 512 * 512;
+    static final int STEP = 16 * 512, ROWS = 1120, COLS = 28, WEIGHTS = 512 * 512, CHUNK_ROWS = 560, HIDDEN = 512;
 
     @Param({"vector", "scalar"})
     public String impl;
 
     Kernels kernels;
-    float[] z, u, bias, h, dh1, dh2, dz, logits, grad, x, y;
-    int[] targets;
+    float[] z, u, bias, h, dh1, dh2, dz, logits, grad, x, y, dA, biasGrad, inputGrad;
+    int[] targets, tokens;
     float alpha, gradScale;
 
     @Setup
@@ -71,6 +73,11 @@ public class KernelBench {
         x = fill(r, WEIGHTS, 1);
         y = fill(r, WEIGHTS, 1);
         alpha = 1e-9f; // keeps y from drifting over billions of calls
+        dA = fill(r, CHUNK_ROWS * HIDDEN, 1e-9f); // small: the sums barely move over billions of calls
+        biasGrad = new float[HIDDEN];
+        inputGrad = new float[COLS * HIDDEN];
+        tokens = new int[CHUNK_ROWS];
+        for (int i = 0; i < CHUNK_ROWS; i++) tokens[i] = r.nextInt(COLS);
         gradScale = 1f / ROWS;
     }
 
@@ -106,5 +113,17 @@ public class KernelBench {
     public float[] axpy() {
         kernels.axpy(alpha, x, 0, y, 0, WEIGHTS);
         return y;
+    }
+
+    @Benchmark
+    public float[] columnSums() {
+        kernels.columnSums(dA, 0, CHUNK_ROWS, HIDDEN, HIDDEN, biasGrad, 0);
+        return biasGrad;
+    }
+
+    @Benchmark
+    public float[] scatterAddRows() {
+        kernels.scatterAddRows(dA, 0, HIDDEN, CHUNK_ROWS, tokens, 0, inputGrad, 0, HIDDEN, HIDDEN);
+        return inputGrad;
     }
 }
