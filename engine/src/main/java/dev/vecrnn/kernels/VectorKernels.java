@@ -8,9 +8,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API kernels. This is the only class (with {@link VectorGemm}) that touches
- * {@code jdk.incubator.vector}; {@link KernelProvider} loads it reflectively, so the engine still runs
- * without the module.
+ * The Vector API kernels. Only this class and the {@code Vector*} classes it calls ({@link VectorGemm} and its
+ * tiles, {@link VectorSoftmax}, {@link VectorRowSums}, {@link VectorTranspose}) touch {@code jdk.incubator.vector};
+ * {@link KernelProvider} loads it reflectively, so the engine still runs without the module.
  *
  * <p>Vectors stay in locals throughout: a vector stored in a field or array is boxed and the loop falls
  * an order of magnitude.
@@ -21,15 +21,6 @@ final class VectorKernels implements Kernels {
             jdk.incubator.vector.VectorShape.forBitSize(KernelProvider.vectorBits()));
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final int L = F.length();
-    /** {@code L} zeros then {@code L} ones: a window at {@code L − o} weighs lanes {@code ≥ o} by 1, the rest by 0. */
-    private static final float[] FRESH = new float[2 * F.length()];
-    /** The complement of {@link #FRESH}. */
-    private static final float[] STALE = new float[2 * F.length()];
-
-    static {
-        java.util.Arrays.fill(FRESH, F.length(), 2 * F.length(), 1f);
-        java.util.Arrays.fill(STALE, 0, F.length(), 1f);
-    }
     private static final ScalarKernels TAIL = new ScalarKernels();
 
     @Override public String name() { return "vector-" + F.vectorBitSize(); }
@@ -239,124 +230,19 @@ final class VectorKernels implements Kernels {
 
     // ---- softmax + cross-entropy -------------------------------------------------------------------
 
-    static FloatVector exp(FloatVector x) {
-        FloatVector c = clamp(x, FastMath.EXP_LO, FastMath.EXP_HI);
-        FloatVector shifted = c.fma(FastMath.LOG2E, FastMath.ROUND_MAGIC);
-        FloatVector n = shifted.sub(FastMath.ROUND_MAGIC);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -FastMath.LN2_HI), c);
-        r = n.fma(FloatVector.broadcast(F, -FastMath.LN2_LO), r);
-        FloatVector p = r.fma(FastMath.P0, FastMath.P1);
-        p = p.fma(r, FloatVector.broadcast(F, FastMath.P2));
-        p = p.fma(r, FloatVector.broadcast(F, FastMath.P3));
-        p = p.fma(r, FloatVector.broadcast(F, FastMath.P4));
-        p = p.fma(r, FloatVector.broadcast(F, FastMath.P5));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        // The low mantissa bits of n + 1.5·2²³ hold n: subtracting the magic's bits gives it as an int without
-        // a float-to-int conversion (not intrinsified on JDK 17, where it allocates).
-        IntVector bits = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(FastMath.ROUND_MAGIC) - 127)
-                .lanewise(VectorOperators.LSHL, 23);
-        return y.mul(bits.reinterpretAsFloats());
-    }
-
     @Override
     public double softmaxCrossEntropy(float[] logits, int lOff, int rows, int cols, int[] targets, int tOff,
                                       float gradScale, float[] grad, int gOff) {
-        if (cols < L) {
-            double loss = 0;
-            for (int r = 0; r < rows; r++) {
-                loss += ScalarKernels.softmaxRow(logits, lOff + r * cols, cols, targets[tOff + r], gradScale, grad, gOff + r * cols);
-            }
-            return loss;
-        }
-        // A ragged row end is read as one full vector ending at the row's end, overlapping the last aligned
-        // one: masked loads at arbitrary offsets fall off the intrinsic path and allocate. Max ignores the
-        // overlap; the sum and the scaling count only the fresh lanes, selected by multiplying with 0/1
-        // weights (exact, so the bits are those of a masked add) rather than a mask, which JDK 17 builds on
-        // the heap on every call. Each pass over a row is a method of its own that takes and returns no
-        // vector: JDK 17's C2, compiling this loop "into a big method", sometimes left a vector call out of
-        // line and boxed its operands (1.3 KB per row from exp; 215 KB per training step from the scaling
-        // pass in one fork in three), and a call that passes only arrays and numbers costs nothing if it is
-        // left out of line.
-        int last = cols - L;
-        float[] lanes = LANES.get();
-        double loss = 0;
-        for (int r = 0; r < rows; r++) {
-            int lo = lOff + r * cols, go = gOff + r * cols;
-            float max = PLAIN_PASSES ? plainMax(logits, lo, cols) : rowMax(logits, lo, last);
-            int t = targets[tOff + r];
-            float target = logits[lo + t];
-            float sum = rowExp(logits, lo, cols, last, max, grad, go, lanes);
-            loss += Math.log(sum) + max - target;
-            if (PLAIN_PASSES) plainScale(grad, go, cols, gradScale / sum);
-            else rowScale(grad, go, cols, last, gradScale / sum);
-            grad[go + t] -= gradScale;
-        }
-        return loss;
+        return VectorSoftmax.softmaxCrossEntropy(logits, lOff, rows, cols, targets, tOff, gradScale, grad, gOff);
     }
 
     /**
-     * Below JDK 25 the max and scaling passes of a row are plain loops (the same bits: a max is exact, and each
-     * element is multiplied once either way). JDK 17's C2, compiling the softmax loop with all three passes
-     * inlined, sometimes left one of their vector calls out of line and ran it on the heap: 107–215 KB per
-     * training step in 3 forks of 12 with the vector passes (`results/jdk17-allocation.md`).
+     * Below JDK 25 some passes are plain loops or go through memory, with the same bits: there C2 sometimes left a
+     * vector call of a kernel with several passes out of line and ran it on the heap (`results/jdk17-allocation.md`):
+     * the softmax's max and scaling passes and the sum of its lanes ({@link VectorSoftmax}), and sums carried in
+     * registers down rows ({@link VectorRowSums}).
      */
-    private static final boolean PLAIN_PASSES = Runtime.version().feature() < 25;
-
-    private static float plainMax(float[] logits, int lo, int cols) {
-        float max = logits[lo];
-        for (int j = 1; j < cols; j++) max = Math.max(max, logits[lo + j]);
-        return max;
-    }
-
-    private static void plainScale(float[] grad, int go, int cols, float s) {
-        for (int j = 0; j < cols; j++) grad[go + j] *= s;
-    }
-
-    /** The largest of a row of {@code last + L} logits (at least one vector). */
-    private static float rowMax(float[] logits, int lo, int last) {
-        FloatVector vmax = FloatVector.fromArray(F, logits, lo + last);
-        for (int j = 0; j < last; j += L) vmax = vmax.max(FloatVector.fromArray(F, logits, lo + j));
-        return vmax.reduceLanes(VectorOperators.MAX);
-    }
-
-    /** Writes {@code exp(logit − max)} of a row into {@code grad} and returns their sum, in lane order. */
-    private static float rowExp(float[] logits, int lo, int cols, int last, float max, float[] grad, int go,
-                                float[] lanes) {
-        FloatVector vsum = FloatVector.zero(F);
-        for (int j = 0; j < cols; j += L) {
-            int at = Math.min(j, last);                                   // the last vector ends at cols
-            FloatVector fresh = FloatVector.fromArray(F, FRESH, L - (j - at)); // 1 past the overlap, else 0
-            FloatVector e = exp(FloatVector.fromArray(F, logits, lo + at).sub(max));
-            e.intoArray(grad, go + at);
-            vsum = e.fma(fresh, vsum);
-        }
-        // The lanes' sum in sumLanes's order (lane i plus lane i + w, for w = L/2 … 1), written out: passed to
-        // sumLanes, the accumulator is boxed on every row. Below JDK 25 through memory: there C2 sometimes left the
-        // rotations' adds out of line and ran them on the heap, two 64-byte arrays per row (89,636 B per batch-16
-        // training step in 3 forks of 6). JDK 25 keeps the rotations: through memory the whole pass took 74 µs
-        // against 50 for 1120 rows of 28.
-        if (PLAIN_PASSES) {
-            vsum.intoArray(lanes, 0);
-            for (int w = L / 2; w >= 1; w /= 2) {
-                for (int i = 0; i < w; i++) lanes[i] += lanes[i + w];
-            }
-            return lanes[0];
-        }
-        if (L >= 16) vsum = vsum.add(vsum.rearrange(ROTATE_8));
-        if (L >= 8) vsum = vsum.add(vsum.rearrange(ROTATE_4));
-        vsum = vsum.add(vsum.rearrange(ROTATE_2));
-        vsum = vsum.add(vsum.rearrange(ROTATE_1));
-        return vsum.lane(0);
-    }
-
-    /** Multiplies a row of {@code grad} by {@code s}, each element once (the overlapped lanes keep their value). */
-    private static void rowScale(float[] grad, int go, int cols, int last, float s) {
-        for (int j = 0; j < cols; j += L) {
-            int at = Math.min(j, last), w = L - (j - at);
-            FloatVector g = FloatVector.fromArray(F, grad, go + at);
-            g.mul(s).fma(FloatVector.fromArray(F, FRESH, w), g.mul(FloatVector.fromArray(F, STALE, w))).intoArray(grad, go + at);
-        }
-    }
+    static final boolean PLAIN_PASSES = Runtime.version().feature() < 25;
 
     /**
      * The lanes' sum in lane order. {@code reduceLanes(ADD)} leaves the order open, and the JIT's order
@@ -372,12 +258,11 @@ final class VectorKernels implements Kernels {
         return v.lane(0);
     }
 
-    /** Per thread, one vector's lanes for {@link #rowExp}'s sum. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
-    private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.fromOp(F, i -> (i + 8) % L);
-    private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.fromOp(F, i -> (i + 4) % L);
-    private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.fromOp(F, i -> (i + 2) % L);
-    private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.fromOp(F, i -> (i + 1) % L);
+    static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.fromOp(F, i -> (i + 8) % L);
+    static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.fromOp(F, i -> (i + 4) % L);
+    static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.fromOp(F, i -> (i + 2) % L);
+    static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.fromOp(F, i -> (i + 1) % L);
+
 
     // ---- reductions and updates ------------------------------------------------------------------
 
@@ -435,150 +320,19 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void add(float[] x, int xOff, float[] y, int yOff, int n) {
-        int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += L) {
-            FloatVector.fromArray(F, x, xOff + i).add(FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] += x[xOff + i];
+        VectorRowSums.add(x, xOff, y, yOff, n);
     }
 
     @Override
     public void columnSums(float[] x, int xOff, int rows, int cols, int ld, float[] out, int outOff) {
-        if (PLAIN_PASSES) {
-            // Row by row into out (which stays in L1), not a vector accumulator carried over the rows: JDK 17's
-            // C2 boxes that accumulator on every iteration.
-            for (int r = 0; r < rows; r++) add(x, xOff + r * ld, out, outOff, cols);
-            return;
-        }
-        // Eight vectors of columns at a time, summed in registers down all the rows: row by row through out, each
-        // add waited for the store of the row before (560 × 256 of a 768-wide panel: 12.4 µs against 6.0, JDK 25,
-        // Zen 5). Each column still adds its rows in order onto out's value: the same bits.
-        int j = 0;
-        for (; j + 8 * L <= cols; j += 8 * L) {
-            int o = outOff + j;
-            FloatVector s0 = FloatVector.fromArray(F, out, o), s1 = FloatVector.fromArray(F, out, o + L);
-            FloatVector s2 = FloatVector.fromArray(F, out, o + 2 * L), s3 = FloatVector.fromArray(F, out, o + 3 * L);
-            FloatVector s4 = FloatVector.fromArray(F, out, o + 4 * L), s5 = FloatVector.fromArray(F, out, o + 5 * L);
-            FloatVector s6 = FloatVector.fromArray(F, out, o + 6 * L), s7 = FloatVector.fromArray(F, out, o + 7 * L);
-            for (int r = 0, at = xOff + j; r < rows; r++, at += ld) {
-                s0 = s0.add(FloatVector.fromArray(F, x, at));
-                s1 = s1.add(FloatVector.fromArray(F, x, at + L));
-                s2 = s2.add(FloatVector.fromArray(F, x, at + 2 * L));
-                s3 = s3.add(FloatVector.fromArray(F, x, at + 3 * L));
-                s4 = s4.add(FloatVector.fromArray(F, x, at + 4 * L));
-                s5 = s5.add(FloatVector.fromArray(F, x, at + 5 * L));
-                s6 = s6.add(FloatVector.fromArray(F, x, at + 6 * L));
-                s7 = s7.add(FloatVector.fromArray(F, x, at + 7 * L));
-            }
-            s0.intoArray(out, o);
-            s1.intoArray(out, o + L);
-            s2.intoArray(out, o + 2 * L);
-            s3.intoArray(out, o + 3 * L);
-            s4.intoArray(out, o + 4 * L);
-            s5.intoArray(out, o + 5 * L);
-            s6.intoArray(out, o + 6 * L);
-            s7.intoArray(out, o + 7 * L);
-        }
-        for (; j + L <= cols; j += L) {
-            FloatVector s = FloatVector.fromArray(F, out, outOff + j);
-            for (int r = 0, at = xOff + j; r < rows; r++, at += ld) s = s.add(FloatVector.fromArray(F, x, at));
-            s.intoArray(out, outOff + j);
-        }
-        for (; j < cols; j++) {
-            float s = out[outOff + j];
-            for (int r = 0; r < rows; r++) s += x[xOff + r * ld + j];
-            out[outOff + j] = s;
-        }
+        VectorRowSums.columnSums(x, xOff, rows, cols, ld, out, outOff);
     }
 
     @Override
     public void scatterAddRows(float[] x, int xOff, int ld, int rows, int[] idx, int idxOff, float[] out, int outOff, int ldOut,
                                int cols) {
-        if (PLAIN_PASSES) {
-            for (int r = 0; r < rows; r++) add(x, xOff + r * ld, out, outOff + idx[idxOff + r] * ldOut, cols);
-            return;
-        }
-        // Each target row's sources summed in registers, as columnSums does: added row by row, an add waited for
-        // the store of an earlier row with the same token (560 rows of 256 into 28: 14.0 µs against 8.7). The rows
-        // of each target are linked in increasing r (next), so each element still adds them in order: the same bits.
-        RowLists lists = ROW_LISTS.get();
-        int[] next = lists.next(rows);
-        int top = 0;
-        for (int r = 0; r < rows; r++) top = Math.max(top, idx[idxOff + r]);
-        int[] head = lists.head(top + 1);
-        for (int r = rows - 1; r >= 0; r--) {
-            int v = idx[idxOff + r];
-            next[r] = head[v];
-            head[v] = r;
-        }
-        for (int r = 0; r < rows; r++) {
-            int v = idx[idxOff + r], first = head[v];
-            if (first < 0) continue; // that target's rows are added already
-            head[v] = -1;            // and head is back as it was found
-            sumRows(x, xOff, ld, next, first, out, outOff + v * ldOut, cols);
-        }
+        VectorRowSums.scatterAddRows(x, xOff, ld, rows, idx, idxOff, out, outOff, ldOut, cols);
     }
-
-    /** Adds the rows of {@code x} linked from {@code first} through {@code next} into {@code out[o …]}. */
-    private static void sumRows(float[] x, int xOff, int ld, int[] next, int first, float[] out, int o, int cols) {
-        int j = 0;
-        // eight vectors (two cache lines of each row) per walk of the list: the rows are far apart
-        for (; j + 8 * L <= cols; j += 8 * L) {
-            FloatVector s0 = FloatVector.fromArray(F, out, o + j), s1 = FloatVector.fromArray(F, out, o + j + L);
-            FloatVector s2 = FloatVector.fromArray(F, out, o + j + 2 * L), s3 = FloatVector.fromArray(F, out, o + j + 3 * L);
-            FloatVector s4 = FloatVector.fromArray(F, out, o + j + 4 * L), s5 = FloatVector.fromArray(F, out, o + j + 5 * L);
-            FloatVector s6 = FloatVector.fromArray(F, out, o + j + 6 * L), s7 = FloatVector.fromArray(F, out, o + j + 7 * L);
-            for (int r = first; r >= 0; r = next[r]) {
-                int at = xOff + r * ld + j;
-                s0 = s0.add(FloatVector.fromArray(F, x, at));
-                s1 = s1.add(FloatVector.fromArray(F, x, at + L));
-                s2 = s2.add(FloatVector.fromArray(F, x, at + 2 * L));
-                s3 = s3.add(FloatVector.fromArray(F, x, at + 3 * L));
-                s4 = s4.add(FloatVector.fromArray(F, x, at + 4 * L));
-                s5 = s5.add(FloatVector.fromArray(F, x, at + 5 * L));
-                s6 = s6.add(FloatVector.fromArray(F, x, at + 6 * L));
-                s7 = s7.add(FloatVector.fromArray(F, x, at + 7 * L));
-            }
-            s0.intoArray(out, o + j);
-            s1.intoArray(out, o + j + L);
-            s2.intoArray(out, o + j + 2 * L);
-            s3.intoArray(out, o + j + 3 * L);
-            s4.intoArray(out, o + j + 4 * L);
-            s5.intoArray(out, o + j + 5 * L);
-            s6.intoArray(out, o + j + 6 * L);
-            s7.intoArray(out, o + j + 7 * L);
-        }
-        for (; j + L <= cols; j += L) {
-            FloatVector s = FloatVector.fromArray(F, out, o + j);
-            for (int r = first; r >= 0; r = next[r]) s = s.add(FloatVector.fromArray(F, x, xOff + r * ld + j));
-            s.intoArray(out, o + j);
-        }
-        for (; j < cols; j++) {
-            float s = out[o + j];
-            for (int r = first; r >= 0; r = next[r]) s += x[xOff + r * ld + j];
-            out[o + j] = s;
-        }
-    }
-
-    /** Per thread: the linked rows of {@link #scatterAddRows}, grown as needed; {@code head} is all −1 between calls. */
-    private static final class RowLists {
-        private int[] head = new int[0], next = new int[0];
-
-        int[] head(int size) {
-            if (head.length < size) {
-                head = new int[Math.max(size, 2 * head.length)];
-                java.util.Arrays.fill(head, -1);
-            }
-            return head;
-        }
-
-        int[] next(int size) {
-            if (next.length < size) next = new int[Math.max(size, 2 * next.length)];
-            return next;
-        }
-    }
-
-    private static final ThreadLocal<RowLists> ROW_LISTS = ThreadLocal.withInitial(RowLists::new);
 
     @Override
     public void transpose(int rows, int cols, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
