@@ -12,6 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The tiles repeat one another's shape on purpose: a tile written once over a loop of rows would pass
  * loop-carried vectors between methods, which C2 boxes unless it inlines every call, and the constant stride of
  * the panel tile is what lets C2 drop the bounds checks of its broadcasts.
+ *
+ * <p>Every tile's accumulators leave through plain stores only: a loop-carried vector passed to a method that is
+ * not inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining. With
+ * {@code set} ({@code C = A·B}: the first k block of a product that does not accumulate) a full tile is stored
+ * straight into C, with no zeroing pass before it and no round trip through the spill tile {@code t}.
  */
 final class VectorGemmTiles {
     private VectorGemmTiles() {}
@@ -63,10 +68,7 @@ final class VectorGemmTiles {
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        // with set (C = A·B: the first k block of a product that does not accumulate) a full tile goes straight
-        // into C, with no zeroing pass before it and no round trip through t
+        // stores only, and with set a full tile goes straight into C (the class comment says why)
         boolean direct = set && nr == NR && !tc;
         float[] d = direct ? c : t;
         int o = direct ? cOff : 0, ld = direct ? ldc : NR;
@@ -130,10 +132,7 @@ final class VectorGemmTiles {
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        // with set (C = A·B: the first k block of a product that does not accumulate) a full tile goes straight
-        // into C, with no zeroing pass before it and no round trip through t
+        // stores only, and with set a full tile goes straight into C (the class comment says why)
         boolean direct = set && nr == NR && !tc;
         float[] d = direct ? c : t;
         int o = direct ? cOff : 0, ld = direct ? ldc : NR;
@@ -201,10 +200,7 @@ final class VectorGemmTiles {
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        // with set (C = A·B: the first k block of a product that does not accumulate) a full tile goes straight
-        // into C, with no zeroing pass before it and no round trip through t
+        // stores only, and with set a full tile goes straight into C (the class comment says why)
         boolean direct = set && nr == NR && !tc;
         float[] d = direct ? c : t;
         int o = direct ? cOff : 0, ld = direct ? ldc : NR;
@@ -268,10 +264,7 @@ final class VectorGemmTiles {
             c70 = b0.fma(x, c70);
             c71 = b1.fma(x, c71);
         }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
-        // with set (C = A·B: the first k block of a product that does not accumulate) a full tile goes straight
-        // into C, with no zeroing pass before it and no round trip through t
+        // stores only, and with set a full tile goes straight into C (the class comment says why)
         boolean direct = set && nr == NR && !tc;
         float[] d = direct ? c : t;
         int o = direct ? cOff : 0, ld = direct ? ldc : NR;
