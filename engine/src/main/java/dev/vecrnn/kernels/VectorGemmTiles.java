@@ -321,8 +321,7 @@ final class VectorGemmTiles {
             c50 = b0.fma(x, c50);
             c51 = b1.fma(x, c51);
         }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        // stores only (the class comment says why)
         c00.intoArray(t, 0 * L);
         c01.intoArray(t, 1 * L);
         c10.intoArray(t, 2 * L);
@@ -364,8 +363,7 @@ final class VectorGemmTiles {
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
         }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        // stores only (the class comment says why)
         c00.intoArray(t, 0 * L);
         c01.intoArray(t, 1 * L);
         c10.intoArray(t, 2 * L);
@@ -391,8 +389,7 @@ final class VectorGemmTiles {
             c00 = b0.fma(x, c00);
             c01 = b1.fma(x, c01);
         }
-        // the accumulators leave through plain stores only: a loop-carried vector passed to a method that is not
-        // inlined is boxed, and on JDK 17 a long epilogue of vector calls is what C2 sometimes gives up inlining
+        // stores only (the class comment says why)
         c00.intoArray(t, 0 * L);
         c01.intoArray(t, 1 * L);
         addTile(t, 1, nr, c, cOff, ldc, tc, set);
