@@ -129,9 +129,10 @@ public final class Arena {
         long params = sum(floats(cell.parameters(vocab, hidden)), floats(OutputHead.parameters(vocab, hidden)));
         long arena = sum(sum(floats(cell.packedBuffers(vocab, hidden)), floats(OutputHead.packedBuffers(vocab, hidden))), params);
         arena = sum(arena, product(params, stateCopies));
+        boolean severalChunks = batch > CHUNK_ROWS; // one chunk writes the summed gradients: no partials of its own
         for (int start = 0; start < batch; start += CHUNK_ROWS) {
             int rows = Math.min(CHUNK_ROWS, batch - start);
-            arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), batch > CHUNK_ROWS ? params : 0));
+            arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), severalChunks ? params : 0));
             if (dropout) arena = sum(arena, floats(cell.dropoutBuffers(rows, steps, hidden)));
         }
         return new Footprint(params, arena, 2L * steps * batch, (long) batch * cell.stateSize(hidden));

@@ -304,9 +304,8 @@ public final class Trainer implements AutoCloseable {
      * every thread, rather than on each chunk's own thread before its forward (serial in a team's step).
      */
     private void packPart(int part) {
-        Slab packed = arena.packed;
-        model.layers().pack(k, model.params(), packed, part, PACK_PARTS);
-        OutputHead.pack(k, model.params(), packed, part, PACK_PARTS);
+        model.layers().pack(k, model.params(), arena.packed, part, PACK_PARTS);
+        OutputHead.pack(k, model.params(), arena.packed, part, PACK_PARTS);
         for (Slab g : arena.chunkGrads) {
             for (int r = 0; r < zeroRanges.length; r += 2) {
                 int size = zeroRanges[r + 1] - zeroRanges[r], at = g.base() + zeroRanges[r];
