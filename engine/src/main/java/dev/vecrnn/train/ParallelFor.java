@@ -19,19 +19,26 @@ import java.util.function.IntConsumer;
  * a counter with park/unpark instead of {@code join}, which allocates a wait node whenever it blocks.
  *
  * <p>Which thread runs which index varies; callers make results independent of that by giving each index
- * its own output.
+ * its own output. A call of at most {@link Affinity#PINNED_MAX} indices claims them by {@link Affinity}, each
+ * worker its own block first, so the phases of a training step (the packing, the reduction, the update, the
+ * chunks) run the same index on the same core from step to step: with a shared counter, the caller took most of
+ * each short phase's indices while the worker woke, and which core wrote which split changed from call to call.
+ * A d2l step on 2 threads spent 70–100 µs less in those phases, in one JVM against the counter.
  */
 final class ParallelFor implements Fork {
     private final ForkJoinPool pool;          // threads − 1 workers; the caller is the last thread
     private final Helper[] helpers;
     private final int threads;
+    /** The next index to claim or, in a {@link #pinned} call, the mask of those claimed. */
     private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger created = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private final List<Thread> workers = new CopyOnWriteArrayList<>(); // live ones only
     private volatile Thread waiter;
     private volatile Throwable failure;
     private IntConsumer body;
     private int n;
+    private boolean pinned;
 
     private static final int SPINS = 20_000;
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(60); // ForkJoinPool's default
@@ -52,7 +59,8 @@ final class ParallelFor implements Fork {
     }
 
     private ForkJoinWorkerThread newWorker(ForkJoinPool p) {
-        ForkJoinWorkerThread t = new Worker(p);
+        // a replacement for a retired worker takes its place in the blocks, as far as creation order tells
+        ForkJoinWorkerThread t = new Worker(p, 1 + created.getAndIncrement() % (threads - 1));
         t.setName("vecrnn-worker-" + t.getPoolIndex());
         t.setDaemon(true);
         workers.add(t);
@@ -61,7 +69,12 @@ final class ParallelFor implements Fork {
 
     /** A pool thread that leaves {@link #workers} when the pool retires it, so the list holds live threads only. */
     private final class Worker extends ForkJoinWorkerThread {
-        Worker(ForkJoinPool p) { super(p); }
+        final int self; // its place among the threads of an Affinity call, 1 … threads − 1 (the caller is 0)
+
+        Worker(ForkJoinPool p, int self) {
+            super(p);
+            this.self = self;
+        }
 
         @Override
         protected void onTermination(Throwable exception) {
@@ -86,6 +99,7 @@ final class ParallelFor implements Fork {
         }
         body = task;
         n = count;
+        pinned = count <= Affinity.PINNED_MAX;
         failure = null;
         next.set(0);
         pending.set(used);
@@ -95,9 +109,9 @@ final class ParallelFor implements Fork {
             pool.execute(helpers[i]);
         }
         try {
-            drain();
+            drain(0);
         } catch (Throwable t) { // any throwable, checked ones thrown sneakily too: the helpers must finish first
-            next.set(count); // stop the others taking new indices
+            stopClaims(); // the others take no new index
             awaitHelpers(used);
             body = null;
             Throwable f = failure;
@@ -129,19 +143,32 @@ final class ParallelFor implements Fork {
         }
     }
 
-    private void drain() {
+    /** Runs the indices thread {@code self} claims until none is left. */
+    private void drain(int self) {
         IntConsumer b = body;
-        for (int i; (i = next.getAndIncrement()) < n; ) b.accept(i);
+        if (!pinned) {
+            for (int i; (i = next.getAndIncrement()) < n; ) b.accept(i);
+            return;
+        }
+        int all = (1 << n) - 1;
+        for (int claimed; (claimed = next.get()) != all; ) {
+            int i = Affinity.pick(~claimed & all, self, threads, n);
+            if (next.compareAndSet(claimed, claimed | 1 << i)) b.accept(i);
+        }
+    }
+
+    private void stopClaims() {
+        next.set(pinned ? (1 << n) - 1 : n);
     }
 
     private final class Helper extends RecursiveAction {
         @Override
         protected void compute() {
             try {
-                drain();
+                drain(Thread.currentThread() instanceof Worker w ? w.self : 1);
             } catch (Throwable t) {
                 failure = t;
-                next.set(n);
+                stopClaims();
             } finally {
                 if (pending.decrementAndGet() == 0) LockSupport.unpark(waiter);
             }

@@ -23,20 +23,15 @@ import java.util.function.IntConsumer;
  * snapshot: a member that reads the next call's count beside the last call's ticket cannot take an index
  * past the end of the last call (and run it uncounted while the next call starts).
  *
- * <p>A call of at most {@link #PINNED_MAX} indices gives each thread a preferred block of them (the caller the
- * first, member {@code m} the {@code m+1}-th of {@code threads} equal blocks), and the ticket's low bits are
- * then a mask of the claimed ones: a thread takes its own block first, lowest index first, and only then
- * takes others' from the end. So the same index runs on the same thread from call to call, and part {@code p}
- * of one phase reads what part {@code p} of the phase before wrote in its own core's cache (a step's rows, a
- * split of the parameters) instead of pulling it across cores; a member that is late still leaves its parts
- * to the others.
+ * <p>A call of at most {@link Affinity#PINNED_MAX} indices gives each thread a preferred block of them
+ * ({@link Affinity}), and the ticket's low bits are then a mask of the claimed ones.
  */
 public final class StepTeam implements Fork {
     /** How long an idle member spins for the next call before parking: longer than a step's serial work. */
     static final long SPIN_NANOS = Long.getLong("vecrnn.team.spinnanos", 50_000L);
 
     private final Member[] members;
-    /** The call's number (high 32 bits), its count of indices (16 bits) and the next index to claim or, for a call of at most {@link #PINNED_MAX}, the mask of those claimed (low 16 bits). */
+    /** The call's number (high 32 bits), its count of indices (16 bits) and the next index to claim or, for a call of at most {@link Affinity#PINNED_MAX}, the mask of those claimed (low 16 bits). */
     private final AtomicLong ticket = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
     private volatile boolean closed;
@@ -45,8 +40,6 @@ public final class StepTeam implements Fork {
     private volatile Throwable failure;
     private IntConsumer body;          // written before the ticket that names its call
     private static final int MAX_INDICES = 0xFFFF;
-    /** Calls of at most this many indices claim by mask, each thread its own block first. */
-    static final int PINNED_MAX = 16;
 
     /** A team of {@code threads} threads: the caller and {@code threads − 1} started here. */
     public StepTeam(int threads, String name) {
@@ -102,10 +95,10 @@ public final class StepTeam implements Fork {
             IntConsumer b = body;
             int i;
             long next;
-            if (n <= PINNED_MAX) {
+            if (n <= Affinity.PINNED_MAX) {
                 int free = ~low & ((1 << n) - 1);
                 if (free == 0) return false;
-                i = pick(free, self, members.length + 1, n);
+                i = Affinity.pick(free, self, members.length + 1, n);
                 next = t | 1L << i;
             } else {
                 i = low;
@@ -122,16 +115,6 @@ public final class StepTeam implements Fork {
             }
             return true;
         }
-    }
-
-    /**
-     * The index thread {@code self} of {@code threads} claims among the unclaimed ones ({@code free}, a mask, not
-     * empty) of a call of {@code n}: the lowest of its own block if any is left, else the highest of all.
-     */
-    static int pick(int free, int self, int threads, int n) {
-        int from = self * n / threads, to = (self + 1) * n / threads;
-        int own = free & ((1 << to) - 1) & -(1 << from);
-        return own != 0 ? Integer.numberOfTrailingZeros(own) : 31 - Integer.numberOfLeadingZeros(free);
     }
 
     private void awaitDone(int n) {

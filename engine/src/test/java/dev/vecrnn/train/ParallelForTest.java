@@ -19,14 +19,43 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ParallelForTest {
 
+    /** Calls above and at most {@link Affinity#PINNED_MAX} indices (a counter, a mask), with more threads than indices too. */
     @Test
     void runsEveryIndexOnce() {
-        try (ParallelFor p = new ParallelFor(3)) {
-            for (int round = 0; round < 50; round++) {
-                AtomicInteger[] hits = new AtomicInteger[37];
-                for (int i = 0; i < hits.length; i++) hits[i] = new AtomicInteger();
-                p.run(hits.length, i -> hits[i].incrementAndGet());
-                for (AtomicInteger h : hits) assertEquals(1, h.get());
+        for (int threads : new int[] {2, 3, 5}) {
+            try (ParallelFor p = new ParallelFor(threads)) {
+                for (int n : new int[] {37, 16, 8, 3, 2}) {
+                    for (int round = 0; round < 50; round++) {
+                        AtomicInteger[] hits = new AtomicInteger[n];
+                        for (int i = 0; i < hits.length; i++) hits[i] = new AtomicInteger();
+                        p.run(hits.length, i -> hits[i].incrementAndGet());
+                        for (AtomicInteger h : hits) assertEquals(1, h.get(), n + " indices on " + threads + " threads");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * In a small call the worker starts on its own block: the caller holds index 0 until the worker has run one,
+     * so the worker's first index is the first of the second half, 4 of 8 (with a shared counter it was 1).
+     */
+    @Test
+    void aWorkerTakesItsOwnBlockFirst() {
+        try (ParallelFor p = new ParallelFor(2)) {
+            for (int round = 0; round < 20; round++) {
+                CountDownLatch workerRan = new CountDownLatch(1);
+                AtomicInteger first = new AtomicInteger(-1);
+                Thread caller = Thread.currentThread();
+                p.run(8, i -> {
+                    if (Thread.currentThread() != caller) {
+                        first.compareAndSet(-1, i);
+                        workerRan.countDown();
+                    } else if (i == 0) {
+                        await(workerRan);
+                    }
+                });
+                assertEquals(4, first.get());
             }
         }
     }
