@@ -3,12 +3,12 @@
 #   parity: 500 epochs of d2l's GRU (hidden 256, lr 1), LSTM (hidden 256, lr 1) and 2-layer LSTM (hidden 256,
 #           lr 2) on vecrnn (JDK 25, 2 threads) and on d2l's scratch models in PyTorch (d2l_torch.py);
 #   speed:  tokens/sec of the same jobs, median over epochs, vecrnn against PyTorch's nn.GRU/nn.LSTM (--concise),
-#           and the machine's FMA peak (shared/anchors/peak.c) measured in the same run for the ceiling.
-# Usage: bash bench/cells.sh [parity|speed|all] [PARITY_EPOCHS] [SPEED_EPOCHS]   (defaults: all 500 60)
+#           and the machine's FMA peak (shared/anchors/peak.c) read just before and after each vecrnn run.
+# Usage: [REPS=3] bash bench/cells.sh [parity|speed|all] [PARITY_EPOCHS] [SPEED_EPOCHS]   (defaults: all 500 60)
 # PyTorch runs with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset, so OpenBLAS uses this CPU's own kernels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WHAT="${1:-all}"; PARITY_EPOCHS="${2:-500}"; SPEED_EPOCHS="${3:-60}"
+WHAT="${1:-all}"; PARITY_EPOCHS="${2:-500}"; SPEED_EPOCHS="${3:-60}"; REPS="${REPS:-3}"
 SHARED="$(cd .. && pwd)/shared"
 JDK25="${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 LOGS=results/logs/cells
@@ -44,21 +44,33 @@ fi
 
 if [ "$WHAT" = speed ] || [ "$WHAT" = all ]; then
   gcc -O2 -march=native -pthread "$SHARED/anchors/peak.c" -o "$LOGS/.peak"
-  peak2=$("$LOGS/.peak" 2 | grep -o '[0-9.]* GFLOP/s' | head -1 | awk '{print $1}')
-  echo "FMA peak, 2 threads: $peak2 GFLOP/s" | tee "$LOGS/peak.txt"
-  : > "$LOGS/speed.rows"
+  peak_now() { "$LOGS/.peak" 2 | grep -o '[0-9.]* GFLOP/s' | head -1 | awk '{print $1}'; }
+  : > "$LOGS/speed.rows"; : > "$LOGS/peak.txt"
   for job in "${JOBS[@]}"; do
     set -- $job; cell=$1 layers=$2 lr=$3
     v="$LOGS/speed-vecrnn-$cell$layers"; t="$LOGS/speed-torch-$cell$layers.log"
-    "${VECRNN[@]}" --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$SPEED_EPOCHS" --threads 2 \
-      --quiet --metrics "$v.csv" --save "$LOGS/.model.safetensors" >"$v.log" 2>&1
-    "${TORCH[@]}" --concise --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$(( SPEED_EPOCHS / 3 ))" --threads 2 --log-every 1 >"$t" 2>&1
-    tv=$(median_csv "$v.csv"); tt=$(median_torch "$t")
     # FLOPs per token (multiply-adds x 2): forward, backward through the state and weight gradients, each 2·W
     # for every recurrent or dense input weight W (layer 0's input is a row gather), plus the output layer 6·H·V.
     flops=$(awk -v c="$cell" -v l="$layers" 'BEGIN{H=256; V=28; g=(c=="lstm")?4:(c=="gru")?3:1; print 6*g*H*H + (l-1)*12*g*H*H + 6*H*V}')
-    ceiling=$(awk -v p="$peak2" -v f="$flops" 'BEGIN{printf "%.0f", p*1e9/f}')
-    echo "| $cell | $layers | $(printf %.0f "$tv") | $(printf %.0f "$tt") | $(awk -v a="$tv" -v b="$tt" 'BEGIN{printf "%.2f", a/b}')x | $(awk -v f="$flops" 'BEGIN{printf "%.2f", f/1e6}') | $ceiling | $(awk -v a="$tv" -v c="$ceiling" 'BEGIN{printf "%.0f%%", 100*a/c}') |" >>"$LOGS/speed.rows"
+    # The host's speed moves by ±10% within minutes, so each of REPS runs is held against the FMA peak read just
+    # before and just after it, the higher of the two; the row gives the median run and the median fraction.
+    : > "$v.runs"
+    for rep in $(seq "$REPS"); do
+      before=$(peak_now)
+      "${VECRNN[@]}" --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$SPEED_EPOCHS" --threads 2 \
+        --quiet --metrics "$v-$rep.csv" --save "$LOGS/.model.safetensors" >"$v-$rep.log" 2>&1
+      after=$(peak_now)
+      tv=$(median_csv "$v-$rep.csv")
+      echo "$tv $before $after" | awk -v f="$flops" '{p=($2>$3)?$2:$3; printf "%s %s %s %.4f\n", $1, $2, $3, $1*f/(p*1e9)}' >>"$v.runs"
+      echo "FMA peak, 2 threads, around $cell$layers run $rep: $before and $after GFLOP/s" >>"$LOGS/peak.txt"
+    done
+    "${TORCH[@]}" --concise --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$(( SPEED_EPOCHS / 3 ))" --threads 2 --log-every 1 >"$t" 2>&1
+    tv=$(awk '{print $1}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}')
+    frac=$(awk '{print $4}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}')
+    fracs=$(awk '{printf "%s%.0f", (NR>1?", ":""), 100*$4}' "$v.runs")
+    peaks=$(awk '{print $2; print $3}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{printf "%.0f–%.0f", a[0], a[n-1]}')
+    tt=$(median_torch "$t")
+    echo "| $cell | $layers | $(printf %.0f "$tv") | $(printf %.0f "$tt") | $(awk -v a="$tv" -v b="$tt" 'BEGIN{printf "%.2f", a/b}')x | $(awk -v f="$flops" 'BEGIN{printf "%.2f", f/1e6}') | $peaks | $fracs | **$(awk -v x="$frac" 'BEGIN{printf "%.0f%%", 100*x}')** |" >>"$LOGS/speed.rows"
     tail -1 "$LOGS/speed.rows"
   done
 fi
@@ -68,7 +80,7 @@ NOTES=$(sed -n '/^## Reading the numbers/,$p' results/cells.md 2>/dev/null || tr
 {
   echo "# GRU, LSTM and deep RNNs (d2l 9.1-9.3): parity and speed against PyTorch"
   echo
-  echo "Made by \`bash bench/cells.sh $WHAT $PARITY_EPOCHS $SPEED_EPOCHS\` on $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs;"
+  echo "Made by \`REPS=$REPS bash bench/cells.sh $WHAT $PARITY_EPOCHS $SPEED_EPOCHS\` on $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs;"
   echo "vecrnn on $("$JDK25/bin/java" -version 2>&1 | head -1), 2 threads; PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') on OpenBLAS"
   echo "($(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 -c 'import ctypes,torch; l=ctypes.CDLL("libopenblas.so.0"); l.openblas_get_corename.restype=ctypes.c_char_p; print(l.openblas_get_corename().decode())') kernels), 2 threads. Logs in results/logs/cells/."
   echo
@@ -82,11 +94,11 @@ NOTES=$(sed -n '/^## Reading the numbers/,$p' results/cells.md 2>/dev/null || tr
   echo
   echo "## Speed: tokens/sec, median over the second half of the epochs"
   echo
-  echo "vecrnn: \`train ... --epochs $SPEED_EPOCHS --threads 2 --metrics\`; PyTorch: \`d2l_torch.py --concise ... --epochs $(( SPEED_EPOCHS / 3 )) --threads 2 --log-every 1\` (nn.GRU / nn.LSTM)."
-  echo "Ceiling = the FMA peak on 2 threads ($(cat "$LOGS/peak.txt" 2>/dev/null | grep -o '[0-9.]* GFLOP/s')) / FLOPs per token."
+  echo "vecrnn: \`train ... --epochs $SPEED_EPOCHS --threads 2 --metrics\`, $REPS runs (the median run's tokens/sec); PyTorch: \`d2l_torch.py --concise ... --epochs $(( SPEED_EPOCHS / 3 )) --threads 2 --log-every 1\` (nn.GRU / nn.LSTM)."
+  echo "Of the ceiling: tokens/sec × FLOPs per token over the FMA peak on 2 threads (\`peak.c\`), read just before and just after each run, the higher of the two; each run's fraction, and their median in bold."
   echo
-  echo "| cell | layers | vecrnn tok/s | PyTorch nn tok/s | ratio | MFLOP/token | ceiling tok/s | of ceiling |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| cell | layers | vecrnn tok/s | PyTorch nn tok/s | ratio | MFLOP/token | peak readings GFLOP/s | of ceiling, each run % | median |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   cat "$LOGS/speed.rows" 2>/dev/null || true
   if [ -n "$NOTES" ]; then printf '\n%s\n' "$NOTES"; fi
 } > results/cells.md.tmp && mv results/cells.md.tmp results/cells.md
