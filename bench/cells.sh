@@ -69,10 +69,10 @@ if [ "$WHAT" = speed ] || [ "$WHAT" = all ]; then
     "${TORCH[@]}" --concise --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$(( SPEED_EPOCHS / 3 ))" --threads 2 --log-every 1 >"$t" 2>&1
     tv=$(awk '{print $1}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}')
     frac=$(awk '{print $4}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}')
-    fracs=$(awk '{printf "%s%.0f", (NR>1?", ":""), 100*$4}' "$v.runs")
+    fracs=$(awk '{printf "%s%.1f", (NR>1?", ":""), 100*$4}' "$v.runs")
     peaks=$(awk '{print $2; print $3}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{printf "%.0f–%.0f", a[0], a[n-1]}')
     tt=$(median_torch "$t")
-    echo "| $cell | $layers | $(printf %.0f "$tv") | $(printf %.0f "$tt") | $(awk -v a="$tv" -v b="$tt" 'BEGIN{printf "%.2f", a/b}')x | $(awk -v f="$flops" 'BEGIN{printf "%.2f", f/1e6}') | $peaks | $fracs | **$(awk -v x="$frac" 'BEGIN{printf "%.0f%%", 100*x}')** |" >>"$LOGS/speed.rows"
+    echo "| $cell | $layers | $(printf %.0f "$tv") | $(printf %.0f "$tt") | $(awk -v a="$tv" -v b="$tt" 'BEGIN{printf "%.2f", a/b}')x | $(awk -v f="$flops" 'BEGIN{printf "%.2f", f/1e6}') | $peaks | $fracs | **$(awk -v x="$frac" 'BEGIN{printf "%.1f%%", 100*x}')** |" >>"$LOGS/speed.rows"
     tail -1 "$LOGS/speed.rows"
   done
 fi
