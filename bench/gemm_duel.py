@@ -28,34 +28,10 @@ def peak(binary):
     return max(float(out.split(" GFLOP/s")[0].split()[-1]) for out in runs)
 
 
-def blas_rates(blas, shapes, layouts, np, ctypes):
-    f, p = ctypes.c_float, ctypes.POINTER(ctypes.c_float)
-    blas.cblas_sgemm.argtypes = [ctypes.c_int] * 6 + [f, p, ctypes.c_int, p, ctypes.c_int, f, p, ctypes.c_int]
+def blas_rates(blas, shapes, layouts):
+    import numpy as np
     rng = np.random.default_rng(42)
-    out = {}
-    for spec in shapes:
-        for ours in layouts:
-            layout = blas_layout(ours)
-            m, k, n, lda, ldb, ldc = ob.parse(spec, layout)
-            a = rng.uniform(-1, 1, (k if layout == "TN" else m) * lda).astype(np.float32)
-            b = rng.uniform(-1, 1, (n if layout == "NT" else k) * ldb).astype(np.float32)
-            c = np.zeros(m * ldc, np.float32)
-            pa, pb, pc = (x.ctypes.data_as(p) for x in (a, b, c))
-            ta = 112 if layout == "TN" else 111
-            tb = 112 if layout == "NT" else 111
-            flop = 2.0 * m * k * n
-            reps = max(3, int(0.2e9 / flop))
-            call = lambda: blas.cblas_sgemm(101, ta, tb, m, n, k, 1.0, pa, lda, pb, ldb, 0.0, pc, ldc)
-            for _ in range(reps):
-                call()
-            rates = []
-            for _ in range(9):
-                t0 = time.perf_counter()
-                for _ in range(reps):
-                    call()
-                rates.append(flop * reps / (time.perf_counter() - t0) / 1e9)
-            out[spec, ours] = statistics.median(rates)
-    return out
+    return {(spec, ours): ob.sgemm_rate(blas, spec, blas_layout(ours), rng) for spec in shapes for ours in layouts}
 
 
 def vecrnn_rates(java, shapes, layouts):
@@ -82,33 +58,20 @@ def main():
     ap.add_argument("--peak", default=os.path.join(ROOT, "bench/target/peak"),
                     help="peak.c built with -march=native (built here from ../shared/anchors/peak.c if missing)")
     args = ap.parse_args()
-    forced = [v for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if v in os.environ]
-    if forced:
-        sys.exit("unset %s: they force OpenBLAS off this CPU's own kernels" % " and ".join(forced))
-    import ctypes
-    import numpy as np
-    import torch  # the BLAS torch runs on
-    libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "libopenblas" in l})
-    if not libs:
-        sys.exit("torch did not load OpenBLAS")
-    blas = ctypes.CDLL(libs[0])
-    blas.openblas_get_corename.restype = ctypes.c_char_p
-    blas.openblas_set_num_threads(1)
-    torch.set_num_threads(1)
+    blas, header = ob.open_openblas(1)
     shapes, layouts = args.shapes.split(","), args.layouts.split(",")
     if not os.path.exists(args.peak):
         subprocess.run(["gcc", "-O2", "-march=native", "-pthread", os.path.join(os.path.dirname(ROOT), "shared/anchors/peak.c"),
                         "-o", args.peak], check=True)
-    print("# OpenBLAS %s, core %s, torch %s; vecrnn GemmBench.simd on %s; one thread; %s"
-          % (os.path.basename(libs[0]), blas.openblas_get_corename().decode(), torch.__version__,
-             subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()[0],
+    print("# %s; vecrnn GemmBench.simd on %s; %s"
+          % (header, subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()[0],
              time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime())))
     ratios = {key: [] for key in ((s, l) for s in shapes for l in layouts)}
     with open("/tmp/vecrnn-bench.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for r in range(args.rounds):
             before = peak(args.peak)
-            o = blas_rates(blas, shapes, layouts, np, ctypes)
+            o = blas_rates(blas, shapes, layouts)
             v = vecrnn_rates(args.java, shapes, layouts)
             top = max(before, peak(args.peak))  # the higher of the readings around the round
             for key in ratios:
@@ -116,7 +79,7 @@ def main():
                 print("round %d %-22s %s vecrnn %6.1f OpenBLAS %6.1f GFLOP/s  %.3fx  peak %.1f: %.0f%%"
                       % (r + 1, key[0], key[1], v[key], o[key], v[key] / o[key], top, 100 * v[key] / top))
             sys.stdout.flush()
-    print("\nOpenBLAS runs NN where vecrnn runs NP. %% of peak: vecrnn's GFLOP/s over the higher of the one-thread peak"
+    print("\nOpenBLAS runs NN where vecrnn runs NP. % of peak: vecrnn's GFLOP/s over the higher of the one-thread peak"
           " readings before and after its round.\n")
     print("| shape | layout | vecrnn GFLOP/s | OpenBLAS GFLOP/s | ratio per round | median ratio | % of peak, median |")
     print("| --- | --- | ---: | ---: | --- | ---: | ---: |")
