@@ -19,7 +19,8 @@ import java.util.List;
  *
  * <p>Layout, in order: {@code packed} (weights transposed once per minibatch), {@code grads} (the summed
  * gradients, mirroring the parameters), {@code optimizer} (the optimizer's state, e.g. Adam's moments;
- * empty for SGD), then per chunk its workspace and its gradient partials. Dropout's masked copies, when a
+ * empty for SGD), then per chunk its workspace and, from the second chunk on, its gradient partials (the first
+ * chunk writes into {@code grads}, which the reduction then adds the others to). Dropout's masked copies, when a
  * trainer turns it on, go in a second array ({@link #enableDropout}).
  */
 public final class Arena {
@@ -70,7 +71,7 @@ public final class Arena {
             tokenOffset[c] = 2 * steps * rowStart[c];
             wsTables[c] = workspaceTable(cell, vocab, hidden, rowCount[c], steps);
             top.add(new TensorSpec("chunk" + c + ".ws", wsTables[c].size()));
-            if (chunks > 1) top.add(new TensorSpec("chunk" + c + ".grads", params.size()));
+            if (c > 0) top.add(new TensorSpec("chunk" + c + ".grads", params.size()));
         }
         TensorTable sections = new TensorTable(top);
         data = new float[sections.size()];
@@ -82,7 +83,7 @@ public final class Arena {
         chunkGrads = new Slab[chunks];
         for (int c = 0; c < chunks; c++) {
             ws[c] = new Slab(data, wsTables[c], sections.offset("chunk" + c + ".ws"));
-            chunkGrads[c] = chunks == 1 ? grads : new Slab(data, params, sections.offset("chunk" + c + ".grads"));
+            chunkGrads[c] = c == 0 ? grads : new Slab(data, params, sections.offset("chunk" + c + ".grads"));
         }
     }
 
@@ -107,7 +108,7 @@ public final class Arena {
 
     /**
      * The floats a model and its arena hold together, without allocating: the parameters, then the arena's
-     * packed weights, summed gradients and, per chunk, workspace and gradient partials (SGD keeps no other
+     * packed weights, summed gradients and, per chunk, workspace and (after the first) gradient partials (SGD keeps no other
      * state). Counted in {@code long}, so that sizes past the 2³¹ array limit can be refused before trying.
      */
     public static Footprint footprint(CellStack cell, int vocab, int hidden, int batch, int steps) {
@@ -129,10 +130,10 @@ public final class Arena {
         long params = sum(floats(cell.parameters(vocab, hidden)), floats(OutputHead.parameters(vocab, hidden)));
         long arena = sum(sum(floats(cell.packedBuffers(vocab, hidden)), floats(OutputHead.packedBuffers(vocab, hidden))), params);
         arena = sum(arena, product(params, stateCopies));
-        boolean severalChunks = batch > CHUNK_ROWS; // one chunk writes the summed gradients: no partials of its own
         for (int start = 0; start < batch; start += CHUNK_ROWS) {
             int rows = Math.min(CHUNK_ROWS, batch - start);
-            arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), severalChunks ? params : 0));
+            // the first chunk writes the summed gradients: no partials of its own
+            arena = sum(arena, sum(floats(workspace(cell, vocab, hidden, rows, steps)), start > 0 ? params : 0));
             if (dropout) arena = sum(arena, floats(cell.dropoutBuffers(rows, steps, hidden)));
         }
         return new Footprint(params, arena, 2L * steps * batch, (long) batch * cell.stateSize(hidden));

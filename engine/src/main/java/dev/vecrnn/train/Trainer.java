@@ -335,12 +335,14 @@ public final class Trainer implements AutoCloseable {
         return ranges.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Sums the chunks' gradients over one split of the parameters, in chunk order, and its squares for the norm. */
+    /**
+     * Sums the chunks' gradients over one split of the parameters, in chunk order, and its squares for the norm: the
+     * first chunk's are already in the summed gradients ({@link Arena}).
+     */
     private void reduceSplit(int split) {
         int from = splitStart(split), to = splitStart(split + 1);
         float[] d = arena.data;
         int g = arena.grads.base();
-        if (arena.chunkGrads[0] != arena.grads) System.arraycopy(d, arena.chunkGrads[0].base() + from, d, g + from, to - from);
         for (int c = 1; c < arena.chunks(); c++) k.add(d, arena.chunkGrads[c].base() + from, d, g + from, to - from);
         splitSquares[split] = k.sumOfSquares(d, g + from, to - from);
     }

@@ -45,8 +45,8 @@ class ArenaFootprintTest {
     @Test
     void countsTheVocabularyAndGoesPastTheArrayLimitWithoutOverflow() {
         // A 70,000-word vocabulary with 4096 hidden units: 590M parameters, each mirrored by the summed
-        // gradients and by each of the 2 chunks' partials.
-        Arena.Footprint f = Arena.footprint(Cells.stack("rnn", 1), 70_000, 4096, 32, 35);
+        // gradients, the partials of a batch of 48's second and third chunks and the packed weights.
+        Arena.Footprint f = Arena.footprint(Cells.stack("rnn", 1), 70_000, 4096, 48, 35);
         long params = 70_000L * 4096 + 4096L * 4096 + 4096 + 4096L * 70_000 + 70_000;
         assertEquals(params, f.paramFloats());
         assertTrue(f.arenaFloats() > 3 * params && f.arenaFloats() > Integer.MAX_VALUE, Long.toString(f.arenaFloats()));
