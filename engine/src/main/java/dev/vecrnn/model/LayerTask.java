@@ -21,6 +21,30 @@ public final class LayerTask implements RangeTask {
     private float[] d, in;
     /** Per gate block, its column sums ({@link Cell#columnGradients}): blocks split across threads use their own. */
     private final Columns[] columns = {new Columns(), new Columns(), new Columns(), new Columns()};
+    private boolean deferLayer0;
+    private int deferredBlocks;
+
+    /**
+     * With {@code on}, layer 0's gradient blocks, the last work of a chunk's backward, are not run when the cell
+     * hands them over but left for {@link #runDeferred}, so that threads done with their own chunk can share them.
+     * Clears what the last step left.
+     */
+    public void deferLayer0Gradients(boolean on) {
+        deferLayer0 = on;
+        deferredBlocks = 0;
+    }
+
+    /** How many gradient blocks the last backward left for {@link #runDeferred} (0: none). */
+    public int deferredBlocks() { return deferredBlocks; }
+
+    /**
+     * Runs deferred gradient block {@code block} with {@code k}; blocks write disjoint gradients, so different
+     * threads may run different blocks at once.
+     */
+    public void runDeferred(Kernels k, int block) {
+        if (block < 0 || block >= deferredBlocks) throw new IndexOutOfBoundsException("block " + block + " of " + deferredBlocks);
+        cell.blockGradients(k, this, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, recurrentBlocks, block, block + 1);
+    }
 
     RangeTask forward(Cell cell, Slab params, Slab packed, Slab ws, int[] x, int xOff, int rows, int steps) {
         set(cell, Mode.FORWARD, params, packed, ws, rows, steps);
@@ -93,7 +117,14 @@ public final class LayerTask implements RangeTask {
         switch (mode) {
             case FORWARD -> cell.forwardRows(k, params, packed, ws, x, xOff, rows, steps, from, to);
             case BACKWARD -> cell.backwardRows(k, params, packed, ws, rows, steps, d, dOff, from, to);
-            case GRADIENTS -> cell.blockGradients(k, this, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, recurrentBlocks, from, to);
+            case GRADIENTS -> {
+                if (deferLayer0 && cell.layer() == 0) {
+                    if (from != 0) throw new IllegalStateException("deferred blocks come whole, not from " + from);
+                    deferredBlocks = to;
+                } else {
+                    cell.blockGradients(k, this, ws, grads, x, xOff, in, inOff, rows, steps, d, dOff, recurrentBlocks, from, to);
+                }
+            }
         }
     }
 }

@@ -26,7 +26,8 @@ import java.util.function.IntConsumer;
  * <p>Chunks of sequences run in parallel on the caller and a ForkJoinPool of this trainer's own (the
  * common pool has parallelism 1 on 2 cores); each runs its whole forward and backward with no
  * synchronisation per time step. Gradients meet once, summed in chunk order, so any thread count gives
- * the same bits. With more threads than chunks, each chunk also gets a {@link StepTeam} that splits its
+ * the same bits. A thread done with its chunk takes layer 0's weight-gradient blocks of a chunk still running
+ * ({@link GradientBlocks}), so uneven chunks (a shared host's noise) do not hold the step back. With more threads than chunks, each chunk also gets a {@link StepTeam} that splits its
  * products by columns ({@link ColumnSplitKernels}), every element summed as the unsplit product sums it, so
  * the bits stay the same there too. All buffers live in the {@link Arena}; a step allocates nothing.
  */
@@ -45,6 +46,7 @@ public final class Trainer implements AutoCloseable {
     private final StepTeam[] teams;       // per chunk, when there are more threads than chunks; else empty
     private final Kernels[] chunkKernels; // per chunk: k, or k with its products split across the chunk's team
     private final LayerTask[] frames;    // per chunk: a layer's walk over the steps, which a team splits by rows
+    private final GradientBlocks shared;  // several chunks on several threads, no teams: layer 0's gradient blocks; else null
     private final IntConsumer chunkBody = this::runChunk;
     private final IntConsumer reduceBody = this::reduceSplit;
     private final IntConsumer packBody = this::packPart;
@@ -102,6 +104,7 @@ public final class Trainer implements AutoCloseable {
             chunkKernels[c] = size > 1 ? new ColumnSplitKernels(k, teams[c], minSplitWork) : k;
             frames[c] = new LayerTask();
         }
+        this.shared = teams.length == 0 && threads > 1 && chunks > 1 ? new GradientBlocks(frames, chunkKernels) : null;
     }
 
     public Arena arena() { return arena; }
@@ -193,6 +196,7 @@ public final class Trainer implements AutoCloseable {
         long t0 = System.nanoTime();
         f.run(PACK_PARTS, packBody);
         long t1 = System.nanoTime();
+        if (shared != null) shared.reset();
         parallel.run(arena.chunks(), chunkBody);
         long t2 = System.nanoTime();
         f.run(REDUCE_SPLITS, reduceBody);
@@ -268,6 +272,24 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void runChunk(int c) {
+        if (shared == null) {
+            walkChunk(c);
+            return;
+        }
+        shared.begin(c);
+        try {
+            walkChunk(c);
+        } catch (Throwable t) {
+            shared.abandon(c);
+            throw t;
+        }
+        long t = System.nanoTime();
+        shared.finish(c);
+        if (c == 0) timings.add(Phase.BACKWARD, System.nanoTime() - t); // its blocks, and others' it took
+    }
+
+    /** Chunk {@code c}'s forward and backward (with {@link #shared}, all but layer 0's gradient blocks). */
+    private void walkChunk(int c) {
         Kernels k = chunkKernels[c];
         CellStack cells = model.layers();
         Slab ws = arena.ws[c], g = arena.chunkGrads[c], p = model.params(), packed = arena.packed;

@@ -1,10 +1,10 @@
 package dev.vecrnn.kernels;
 
-/** Forwards every call; tests override one method to break it. */
-class DelegatingKernels implements Kernels {
+/** Forwards every call; tests override one method to break it, slow it down or count its calls. */
+public class DelegatingKernels implements Kernels {
     private final Kernels d;
 
-    DelegatingKernels(Kernels d) { this.d = d; }
+    public DelegatingKernels(Kernels d) { this.d = d; }
 
     @Override public String name() { return "delegating-" + d.name(); }
     @Override public int lanes() { return d.lanes(); }
