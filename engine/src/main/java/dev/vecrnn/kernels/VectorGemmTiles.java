@@ -421,9 +421,16 @@ final class VectorGemmTiles {
                 t1.intoArray(c, o + L);
             }
         } else {
+            // a ragged tile (d2l's vocabulary of 28 is one vector and 12 lanes): its first vector whole, if full
+            int whole = nr >= L ? L : 0;
             for (int r = 0; r < rows; r++) {
                 int o = cOff + r * ldc, s = r * NR;
-                for (int q = 0; q < nr; q++) c[o + q] = set ? t[s + q] : c[o + q] + t[s + q];
+                if (whole > 0) {
+                    FloatVector t0 = FloatVector.fromArray(F, t, s);
+                    if (!set) t0 = FloatVector.fromArray(F, c, o).add(t0);
+                    t0.intoArray(c, o);
+                }
+                for (int q = whole; q < nr; q++) c[o + q] = set ? t[s + q] : c[o + q] + t[s + q];
             }
         }
     }
