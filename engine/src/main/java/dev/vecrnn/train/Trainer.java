@@ -290,6 +290,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Chunk {@code c}'s forward and backward (with {@link #shared}, all but layer 0's gradient blocks). */
     private void walkChunk(int c) {
+        if (teams.length == 0) zeroAdded(arena.chunkGrads[c], 0, 1);
         Kernels k = chunkKernels[c];
         CellStack cells = model.layers();
         Slab ws = arena.ws[c], g = arena.chunkGrads[c], p = model.params(), packed = arena.packed;
@@ -322,18 +323,22 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Packs part of the weights and zeroes part of every chunk's added-to gradients: in this phase, which runs on
-     * every thread, rather than on each chunk's own thread before its forward (serial in a team's step).
+     * Packs part of the weights and, with teams, zeroes part of every chunk's added-to gradients: in this phase,
+     * which runs on every thread, rather than on the chunk's own thread while its team waits. Without teams each
+     * chunk zeroes its own as it starts ({@link #walkChunk}), on the core that then adds to them: zeroed here, half
+     * of each chunk's lines crossed to the other core and back (GRU 256, batch 32: 1.6–2.1% per step).
      */
     private void packPart(int part) {
         model.layers().pack(k, model.params(), arena.packed, part, PACK_PARTS);
         OutputHead.pack(k, model.params(), arena.packed, part, PACK_PARTS);
-        for (Slab g : arena.chunkGrads) {
-            for (int r = 0; r < zeroRanges.length; r += 2) {
-                int size = zeroRanges[r + 1] - zeroRanges[r], at = g.base() + zeroRanges[r];
-                java.util.Arrays.fill(g.data(), at + (int) ((long) part * size / PACK_PARTS),
-                        at + (int) ((long) (part + 1) * size / PACK_PARTS), 0f);
-            }
+        if (teams.length > 0) for (Slab g : arena.chunkGrads) zeroAdded(g, part, PACK_PARTS);
+    }
+
+    /** Zeroes part {@code part} of {@code parts} of each range of {@code g} that a step adds to. */
+    private void zeroAdded(Slab g, int part, int parts) {
+        for (int r = 0; r < zeroRanges.length; r += 2) {
+            int size = zeroRanges[r + 1] - zeroRanges[r], at = g.base() + zeroRanges[r];
+            java.util.Arrays.fill(g.data(), at + (int) ((long) part * size / parts), at + (int) ((long) (part + 1) * size / parts), 0f);
         }
     }
 
