@@ -63,7 +63,10 @@ class GradientBlocksTest {
                              float[] c, int cOff, int ldc, boolean accumulate) {
                 // layer 0's blocks: dW_h* (TN, hidden x hidden over all steps); layer 1's W_x* gradients have the same
                 // shape, so only a 1-layer model counts them apart, and a deeper one checks the bits alone
-                if (layout == Layout.TN && m == HIDDEN && n == HIDDEN && Thread.currentThread() == caller) callerBlocks.incrementAndGet();
+                if (layout == Layout.TN && m == HIDDEN && n == HIDDEN) {
+                    if (Thread.currentThread() == caller) callerBlocks.incrementAndGet();
+                    else sleep(100); // the worker's own blocks are slow too: the caller, waiting, must get one
+                }
                 super.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             }
         };
