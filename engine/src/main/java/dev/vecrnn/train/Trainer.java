@@ -27,9 +27,10 @@ import java.util.function.IntConsumer;
  * common pool has parallelism 1 on 2 cores); each runs its whole forward and backward with no
  * synchronisation per time step. Gradients meet once, summed in chunk order, so any thread count gives
  * the same bits. A thread done with its chunk takes layer 0's weight-gradient blocks of a chunk still running
- * ({@link GradientBlocks}), so uneven chunks (a shared host's noise) do not hold the step back. With more threads than chunks, each chunk also gets a {@link StepTeam} that splits its
- * products by columns ({@link ColumnSplitKernels}), every element summed as the unsplit product sums it, so
- * the bits stay the same there too. All buffers live in the {@link Arena}; a step allocates nothing.
+ * ({@link GradientBlocks}), so uneven chunks (a shared host's noise) do not hold the step back. With more
+ * threads than chunks, each chunk also gets a {@link StepTeam} that splits its products by columns
+ * ({@link ColumnSplitKernels}), every element summed as the unsplit product sums it, so the bits stay the same
+ * there too. All buffers live in the {@link Arena}; a step allocates nothing.
  */
 public final class Trainer implements AutoCloseable {
     private final RnnModel model;
