@@ -3,7 +3,8 @@
 #   parity: 500 epochs of d2l's GRU (hidden 256, lr 1), LSTM (hidden 256, lr 1) and 2-layer LSTM (hidden 256,
 #           lr 2) on vecrnn (JDK 25, 2 threads) and on d2l's scratch models in PyTorch (d2l_torch.py);
 #   speed:  tokens/sec of the same jobs, median over epochs, vecrnn against PyTorch's nn.GRU/nn.LSTM (--concise),
-#           and the machine's FMA peak (shared/anchors/peak.c) read just before and after each vecrnn run.
+#           REPS runs of each taking turns, and the machine's FMA peak (shared/anchors/peak.c) read just before
+#           and after each vecrnn run.
 # Usage: [REPS=3] bash bench/cells.sh [parity|speed|all] [PARITY_EPOCHS] [SPEED_EPOCHS]   (defaults: all 500 60)
 # PyTorch runs with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset, so OpenBLAS uses this CPU's own kernels.
 set -euo pipefail
@@ -49,14 +50,14 @@ if [ "$WHAT" = speed ] || [ "$WHAT" = all ]; then
   : > "$LOGS/speed.rows"; : > "$LOGS/peak.txt"
   for job in "${JOBS[@]}"; do
     set -- $job; cell=$1 layers=$2 lr=$3
-    v="$LOGS/speed-vecrnn-$cell$layers"; t="$LOGS/speed-torch-$cell$layers.log"
+    v="$LOGS/speed-vecrnn-$cell$layers"; t="$LOGS/speed-torch-$cell$layers"
     # FLOPs per token (multiply-adds x 2): forward, backward through the state and weight gradients, each 2·W
     # for every recurrent or dense input weight W (layer 0's input is a row gather), plus the output layer 6·H·V.
     flops=$(awk -v c="$cell" -v l="$layers" 'BEGIN{H=256; V=28; g=(c=="lstm")?4:(c=="gru")?3:1; print 6*g*H*H + (l-1)*12*g*H*H + 6*H*V}')
     # The host's speed moves by ±10% within minutes, so each of REPS runs is held against the FMA peak read just
     # before and just after it (each the best of 5 readings), the higher of the two; the row gives the median run
     # and the median fraction.
-    : > "$v.runs"
+    : > "$v.runs"; : > "$t.runs"
     for rep in $(seq "$REPS"); do
       before=$(peak_now)
       "${VECRNN[@]}" --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$SPEED_EPOCHS" --threads 2 \
@@ -65,13 +66,15 @@ if [ "$WHAT" = speed ] || [ "$WHAT" = all ]; then
       tv=$(median_csv "$v-$rep.csv")
       echo "$tv $before $after" | awk -v f="$flops" '{p=($2>$3)?$2:$3; printf "%s %s %s %.4f\n", $1, $2, $3, $1*f/(p*1e9)}' >>"$v.runs"
       echo "FMA peak, 2 threads, around $cell$layers run $rep: $before and $after GFLOP/s" >>"$LOGS/peak.txt"
+      # PyTorch's run after each of vecrnn's, so that the two sides see the same stretches of the host's noise
+      "${TORCH[@]}" --concise --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$(( SPEED_EPOCHS / 3 ))" --threads 2 --log-every 1 >"$t-$rep.log" 2>&1
+      median_torch "$t-$rep.log" >>"$t.runs"
     done
-    "${TORCH[@]}" --concise --cell "$cell" --layers "$layers" --hidden 256 --lr "$lr" --epochs "$(( SPEED_EPOCHS / 3 ))" --threads 2 --log-every 1 >"$t" 2>&1
     tv=$(awk '{print $1}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}')
     frac=$(awk '{print $4}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}')
     fracs=$(awk '{printf "%s%.1f", (NR>1?", ":""), 100*$4}' "$v.runs")
     peaks=$(awk '{print $2; print $3}' "$v.runs" | sort -g | awk '{a[n++]=$1} END{printf "%.0f–%.0f", a[0], a[n-1]}')
-    tt=$(median_torch "$t")
+    tt=$(sort -g "$t.runs" | awk '{a[n++]=$1} END{print a[int((n-1)/2)]}')
     echo "| $cell | $layers | $(printf %.0f "$tv") | $(printf %.0f "$tt") | $(awk -v a="$tv" -v b="$tt" 'BEGIN{printf "%.2f", a/b}')x | $(awk -v f="$flops" 'BEGIN{printf "%.2f", f/1e6}') | $peaks | $fracs | **$(awk -v x="$frac" 'BEGIN{printf "%.1f%%", 100*x}')** |" >>"$LOGS/speed.rows"
     tail -1 "$LOGS/speed.rows"
   done
@@ -96,7 +99,7 @@ NOTES=$(sed -n '/^## Reading the numbers/,$p' results/cells.md 2>/dev/null || tr
   echo
   echo "## Speed: tokens/sec, median over the second half of the epochs"
   echo
-  echo "vecrnn: \`train ... --epochs $SPEED_EPOCHS --threads 2 --metrics\`, $REPS runs (the median run's tokens/sec); PyTorch: \`d2l_torch.py --concise ... --epochs $(( SPEED_EPOCHS / 3 )) --threads 2 --log-every 1\` (nn.GRU / nn.LSTM)."
+  echo "vecrnn: \`train ... --epochs $SPEED_EPOCHS --threads 2 --metrics\`, $REPS runs (the median run's tokens/sec); PyTorch: \`d2l_torch.py --concise ... --epochs $(( SPEED_EPOCHS / 3 )) --threads 2 --log-every 1\` (nn.GRU / nn.LSTM), a run after each of vecrnn's (the median run's tokens/sec)."
   echo "Of the ceiling: tokens/sec × FLOPs per token over the FMA peak on 2 threads (\`peak.c\`), read just before and just after each run (each the best of 5 readings), the higher of the two; each run's fraction, and their median in bold."
   echo
   echo "| cell | layers | vecrnn tok/s | PyTorch nn tok/s | ratio | MFLOP/token | peak readings GFLOP/s | of ceiling, each run % | median |"
