@@ -24,6 +24,11 @@ import java.util.function.IntConsumer;
  * chunks) run the same index on the same core from step to step: with a shared counter, the caller took most of
  * each short phase's indices while the worker woke, and which core wrote which split changed from call to call.
  * A d2l step on 2 threads spent 70–100 µs less in those phases, in one JVM against the counter.
+ *
+ * <p>A worker done with its part of a call lingers, spinning for {@link #LINGER_NANOS}, and the next call hands
+ * itself to a lingering worker instead of submitting the task again: a step's phases follow each other within
+ * microseconds, and a worker that went back to the pool parks, which on a virtual machine halts its vCPU; waking
+ * it cost each phase 6–35 µs (LSTM 256, batch 32, in one JVM), more than some phases' own work.
  */
 final class ParallelFor implements Fork {
     private final ForkJoinPool pool;          // threads − 1 workers; the caller is the last thread
@@ -35,12 +40,15 @@ final class ParallelFor implements Fork {
     private final AtomicInteger pending = new AtomicInteger();
     private final List<Thread> workers = new CopyOnWriteArrayList<>(); // live ones only
     private volatile Thread waiter;
+    private long submissions; // tasks handed to the pool, rather than to a lingering worker (the caller's count)
     private volatile Throwable failure;
     private IntConsumer body;
     private int n;
     private boolean pinned;
 
     private static final int SPINS = 20_000;
+    /** How long a worker done with a call spins for the next before it goes back to the pool. */
+    static final long LINGER_NANOS = Long.getLong("vecrnn.pool.lingernanos", 50_000L);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(60); // ForkJoinPool's default
     private static final int MAX_POOL_SIZE = 0x7fff;                  // ForkJoinPool's default cap
 
@@ -83,6 +91,9 @@ final class ParallelFor implements Fork {
         }
     }
 
+    /** How many times a call has submitted a worker's task to the pool, rather than handing it to a lingering one. */
+    long submissions() { return submissions; }
+
     /** The pool's worker threads alive now. */
     List<Thread> workers() { return List.copyOf(workers); }
 
@@ -104,10 +115,7 @@ final class ParallelFor implements Fork {
         next.set(0);
         pending.set(used);
         waiter = Thread.currentThread();
-        for (int i = 0; i < used; i++) {
-            helpers[i].reinitialize();
-            pool.execute(helpers[i]);
-        }
+        for (int i = 0; i < used; i++) helpers[i].hand();
         try {
             drain(0);
         } catch (Throwable t) { // any throwable, checked ones thrown sneakily too: the helpers must finish first
@@ -136,11 +144,6 @@ final class ParallelFor implements Fork {
             if (spins < SPINS) Thread.onSpinWait();
             else LockSupport.park(this);
         }
-        // A helper's task is marked done just after its compute() returns; it must be before the task is
-        // reinitialised for the next call, or the pool would see a done task and skip it.
-        for (int i = 0; i < used; i++) {
-            while (!helpers[i].isDone()) Thread.onSpinWait();
-        }
     }
 
     /** Runs the indices thread {@code self} claims until none is left. */
@@ -161,17 +164,54 @@ final class ParallelFor implements Fork {
         next.set(pinned ? (1 << n) - 1 : n);
     }
 
+    /**
+     * A worker's share of the calls: submitted to the pool when it is {@link #IDLE}, handed the call directly
+     * when it is still {@link #LINGERING} after the last one.
+     */
     private final class Helper extends RecursiveAction {
+        static final int IDLE = 0, RUNNING = 1, LINGERING = 2, HANDED = 3;
+        final AtomicInteger state = new AtomicInteger(IDLE);
+
+        /** Gives this helper the call just set up. */
+        void hand() {
+            if (state.compareAndSet(LINGERING, HANDED)) return;
+            // IDLE: never submitted, or compute() has returned or is returning. The task is marked done just after
+            // it returns; it must be before it is reinitialised, or the pool would see a done task and skip it.
+            if (submitted) while (!isDone()) Thread.onSpinWait();
+            submitted = true;
+            submissions++;
+            reinitialize();
+            pool.execute(this);
+        }
+
+        private boolean submitted; // read and written by the calling thread only
+
         @Override
         protected void compute() {
-            try {
-                drain(Thread.currentThread() instanceof Worker w ? w.self : 1);
-            } catch (Throwable t) {
-                failure = t;
-                stopClaims();
-            } finally {
-                if (pending.decrementAndGet() == 0) LockSupport.unpark(waiter);
+            int self = Thread.currentThread() instanceof Worker w ? w.self : 1;
+            do {
+                state.set(RUNNING);
+                try {
+                    drain(self);
+                } catch (Throwable t) {
+                    failure = t;
+                    stopClaims();
+                } finally {
+                    // lingering before the call counts as done: the next call, which may follow at once, finds it so
+                    state.set(LINGERING);
+                    if (pending.decrementAndGet() == 0) LockSupport.unpark(waiter);
+                }
+            } while (linger());
+        }
+
+        /** Spins for the next call; true when one was handed over, false (and {@link #IDLE}) when none came. */
+        private boolean linger() {
+            long end = System.nanoTime() + LINGER_NANOS;
+            while (System.nanoTime() < end && !pool.isShutdown()) {
+                if (state.get() == HANDED) return true;
+                Thread.onSpinWait();
             }
+            return !state.compareAndSet(LINGERING, IDLE);
         }
     }
 

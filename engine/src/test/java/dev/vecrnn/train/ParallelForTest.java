@@ -37,6 +37,30 @@ class ParallelForTest {
     }
 
     /**
+     * Calls back to back (the worker still lingering, handed the call) and after pauses around and beyond
+     * {@link ParallelFor#LINGER_NANOS} (the worker gone back to the pool, or giving up as the call comes, and
+     * submitted again): every index runs once, and the caller never returns before the worker's indices are done.
+     */
+    @Test
+    void aLingeringWorkerTakesTheNextCallAndOneThatLeftIsSubmittedAgain() {
+        java.util.Random random = new java.util.Random(7);
+        try (ParallelFor p = new ParallelFor(2)) {
+            for (int round = 0; round < 400; round++) {
+                int n = 2 + random.nextInt(20);
+                AtomicInteger[] hits = new AtomicInteger[n];
+                for (int i = 0; i < n; i++) hits[i] = new AtomicInteger();
+                p.run(n, i -> hits[i].incrementAndGet());
+                for (AtomicInteger h : hits) assertEquals(1, h.get(), "round " + round + ", " + n + " indices");
+                long pause = random.nextInt(3) == 0 ? 0 : random.nextLong(2 * ParallelFor.LINGER_NANOS);
+                for (long end = System.nanoTime() + pause; System.nanoTime() < end; ) Thread.onSpinWait();
+            }
+            long before = p.submissions();
+            for (int round = 0; round < 200; round++) p.run(2, i -> { });
+            assertTrue(p.submissions() - before < 200, "no call back to back was handed to the lingering worker");
+        }
+    }
+
+    /**
      * In a small call the worker starts on its own block: the caller holds index 0 until the worker has run one,
      * so the worker's first index is the first of the second half, 4 of 8 (with a shared counter it was 1).
      */
