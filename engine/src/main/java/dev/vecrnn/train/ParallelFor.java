@@ -30,12 +30,15 @@ import java.util.function.IntConsumer;
  * microseconds, and a worker that went back to the pool parks, which on a virtual machine halts its vCPU; waking
  * it cost each phase 6–35 µs (LSTM 256, batch 32, in one JVM), more than some phases' own work. Lingering 200 µs
  * rather than 50 made steps 1.5–2.3% faster again (LSTM 256 and d2l's RNN, one JVM, both orders): a worker whose
- * chunk ends first can wait longer than 50 µs for the other; 1 ms gained nothing more.
+ * chunk ends first can wait longer than 50 µs for the other; 1 ms gained nothing more. With more threads than
+ * cores the workers do not linger: their spinning took the cores the others needed (3 threads on 2 cores: LSTM
+ * 256 8,316 against 9,295 µs per step, d2l's RNN 7,771 against 8,426).
  */
 final class ParallelFor implements Fork {
     private final ForkJoinPool pool;          // threads − 1 workers; the caller is the last thread
     private final Helper[] helpers;
     private final int threads;
+    private final long lingerNanos; // how long a worker done with a call spins for the next: 0 with more threads than cores
     /** The next index to claim or, in a {@link #pinned} call, the mask of those claimed. */
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger created = new AtomicInteger();
@@ -55,15 +58,19 @@ final class ParallelFor implements Fork {
     private static final int MAX_POOL_SIZE = 0x7fff;                  // ForkJoinPool's default cap
 
     ParallelFor(int threads) {
-        this(threads, KEEP_ALIVE);
+        this(threads, KEEP_ALIVE, threads <= Runtime.getRuntime().availableProcessors() ? LINGER_NANOS : 0);
     }
 
-    /** {@code keepAlive}: how long an idle worker lives before the pool retires it (tests shorten it). */
-    ParallelFor(int threads, Duration keepAlive) {
+    /**
+     * {@code keepAlive}: how long an idle worker lives before the pool retires it (tests shorten it);
+     * {@code lingerNanos}: how long a worker done with a call spins for the next.
+     */
+    ParallelFor(int threads, Duration keepAlive, long lingerNanos) {
         if (threads <= 0) throw new IllegalArgumentException("threads must be positive, not " + threads);
         pool = threads > 1 ? new ForkJoinPool(threads - 1, this::newWorker, null, false, 0, MAX_POOL_SIZE, 1, null,
                 keepAlive.toMillis(), TimeUnit.MILLISECONDS) : null;
         this.threads = threads;
+        this.lingerNanos = lingerNanos;
         helpers = new Helper[threads - 1];
         for (int i = 0; i < helpers.length; i++) helpers[i] = new Helper();
     }
@@ -200,15 +207,15 @@ final class ParallelFor implements Fork {
                     stopClaims();
                 } finally {
                     // lingering before the call counts as done: the next call, which may follow at once, finds it so
-                    state.set(LINGERING);
+                    state.set(lingerNanos > 0 ? LINGERING : IDLE);
                     if (pending.decrementAndGet() == 0) LockSupport.unpark(waiter);
                 }
-            } while (linger());
+            } while (lingerNanos > 0 && linger());
         }
 
         /** Spins for the next call; true when one was handed over, false (and {@link #IDLE}) when none came. */
         private boolean linger() {
-            long end = System.nanoTime() + LINGER_NANOS;
+            long end = System.nanoTime() + lingerNanos;
             while (System.nanoTime() < end && !pool.isShutdown()) {
                 if (state.get() == HANDED) return true;
                 Thread.onSpinWait();

@@ -44,7 +44,7 @@ class ParallelForTest {
     @Test
     void aLingeringWorkerTakesTheNextCallAndOneThatLeftIsSubmittedAgain() {
         java.util.Random random = new java.util.Random(7);
-        try (ParallelFor p = new ParallelFor(2)) {
+        try (ParallelFor p = new ParallelFor(2, Duration.ofSeconds(60), ParallelFor.LINGER_NANOS)) {
             for (int round = 0; round < 400; round++) {
                 int n = 2 + random.nextInt(20);
                 AtomicInteger[] hits = new AtomicInteger[n];
@@ -57,6 +57,15 @@ class ParallelForTest {
             long before = p.submissions();
             for (int round = 0; round < 200; round++) p.run(2, i -> { });
             assertTrue(p.submissions() - before < 200, "no call back to back was handed to the lingering worker");
+        }
+    }
+
+    /** With more threads than cores a worker does not linger: its spinning would take a core another thread needs. */
+    @Test
+    void withMoreThreadsThanCoresEveryCallIsSubmitted() {
+        try (ParallelFor p = new ParallelFor(Runtime.getRuntime().availableProcessors() + 1)) {
+            for (int round = 0; round < 200; round++) p.run(2, i -> { });
+            assertEquals(200, p.submissions());
         }
     }
 
@@ -127,7 +136,7 @@ class ParallelForTest {
 
     @Test
     void retiredWorkersLeaveTheList() throws Exception {
-        try (ParallelFor p = new ParallelFor(3, Duration.ofMillis(50))) {
+        try (ParallelFor p = new ParallelFor(3, Duration.ofMillis(50), ParallelFor.LINGER_NANOS)) {
             for (int round = 0; round < 4; round++) {
                 p.run(64, i -> sleep(1));
                 assertTrue(p.workers().size() <= 2, "round " + round + ": " + p.workers());
