@@ -180,6 +180,7 @@ final class ParallelFor implements Fork {
     private final class Helper extends RecursiveAction {
         static final int IDLE = 0, RUNNING = 1, LINGERING = 2, HANDED = 3;
         final AtomicInteger state = new AtomicInteger(IDLE);
+        private boolean submitted; // ever submitted to the pool: read and written by the calling thread only
 
         /** Gives this helper the call just set up. */
         void hand() {
@@ -192,8 +193,6 @@ final class ParallelFor implements Fork {
             reinitialize();
             pool.execute(this);
         }
-
-        private boolean submitted; // read and written by the calling thread only
 
         @Override
         protected void compute() {
